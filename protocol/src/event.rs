@@ -1,0 +1,256 @@
+//! Events: what the server tells a client without being asked.
+//!
+//! Every event names the window it concerns; a client only ever receives events for its own
+//! windows. Coordinates are window coordinates.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::Rect;
+use crate::ids::WindowId;
+
+/// An event from the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// Part of a window needs drawing: it was just mapped or grew.
+    Expose {
+        /// The window.
+        window: WindowId,
+        /// The area to draw, in window coordinates.
+        rect: Rect,
+    },
+    /// The window's position or size changed (by the client or by the user through a window manager).
+    Configure {
+        /// The window.
+        window: WindowId,
+        /// New position on the screen and size.
+        rect: Rect,
+    },
+    /// The user asked to close the window. The client decides what to do.
+    CloseRequested {
+        /// The window.
+        window: WindowId,
+    },
+    /// A key was pressed or released.
+    Key(KeyEvent),
+    /// The pointer moved. Motion is coalesced: a slow client sees fewer, newer positions.
+    PointerMotion {
+        /// The window.
+        window: WindowId,
+        /// Position, x.
+        x: i32,
+        /// Position, y.
+        y: i32,
+        /// Modifier keys held.
+        modifiers: Modifiers,
+    },
+    /// A pointer button was pressed or released.
+    PointerButton {
+        /// The window.
+        window: WindowId,
+        /// Position, x.
+        x: i32,
+        /// Position, y.
+        y: i32,
+        /// Which button.
+        button: Button,
+        /// Pressed (true) or released (false).
+        pressed: bool,
+        /// Modifier keys held.
+        modifiers: Modifiers,
+    },
+    /// The wheel turned, or a touchpad scrolled.
+    PointerWheel {
+        /// The window.
+        window: WindowId,
+        /// How far.
+        delta: WheelDelta,
+        /// Modifier keys held.
+        modifiers: Modifiers,
+    },
+    /// The pointer entered the window.
+    PointerEnter {
+        /// The window.
+        window: WindowId,
+        /// Position, x.
+        x: i32,
+        /// Position, y.
+        y: i32,
+    },
+    /// The pointer left the window.
+    PointerLeave {
+        /// The window.
+        window: WindowId,
+    },
+    /// The window gained or lost keyboard focus.
+    Focus {
+        /// The window.
+        window: WindowId,
+        /// Gained (true) or lost (false).
+        focused: bool,
+    },
+    /// Text committed by an input method (IME), such as a composed Chinese phrase.
+    TextInput {
+        /// The window.
+        window: WindowId,
+        /// The text, UTF-8.
+        text: String,
+    },
+    /// The scale factor of the monitor showing the window, in thousandths (1000 = 1.0).
+    ScaleFactor {
+        /// The window.
+        window: WindowId,
+        /// Scale in thousandths.
+        milli: u32,
+    },
+}
+
+impl Event {
+    /// The window the event concerns.
+    pub fn window(&self) -> WindowId {
+        match self {
+            Event::Expose { window, .. }
+            | Event::Configure { window, .. }
+            | Event::CloseRequested { window }
+            | Event::PointerMotion { window, .. }
+            | Event::PointerButton { window, .. }
+            | Event::PointerWheel { window, .. }
+            | Event::PointerEnter { window, .. }
+            | Event::PointerLeave { window }
+            | Event::Focus { window, .. }
+            | Event::TextInput { window, .. }
+            | Event::ScaleFactor { window, .. } => *window,
+            Event::Key(k) => k.window,
+        }
+    }
+}
+
+/// A key press or release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEvent {
+    /// The window with keyboard focus.
+    pub window: WindowId,
+    /// Pressed (true) or released (false).
+    pub pressed: bool,
+    /// True when the press comes from key repeat.
+    pub repeat: bool,
+    /// The physical key: a platform scan code (X11: the keycode), 0 when unknown.
+    pub code: u32,
+    /// The logical key, after the keyboard layout.
+    pub key: Key,
+    /// Text the key produced, if any (dead keys and AltGr already applied).
+    pub text: Option<String>,
+    /// Modifier keys held.
+    pub modifiers: Modifiers,
+}
+
+/// A logical key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Key {
+    /// A key with a name (Enter, arrows, modifiers ...).
+    Named(NamedKey),
+    /// A key that stands for a character, e.g. `"a"` or `"é"`.
+    Character(String),
+    /// A key the server could not identify.
+    Unidentified,
+}
+
+/// Keys that have a name rather than a character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(missing_docs)] // the names say it all
+pub enum NamedKey {
+    Enter,
+    Tab,
+    Space,
+    Backspace,
+    Escape,
+    Delete,
+    Insert,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    ArrowLeft,
+    ArrowRight,
+    ArrowUp,
+    ArrowDown,
+    Shift,
+    Control,
+    Alt,
+    AltGraph,
+    Super,
+    CapsLock,
+    NumLock,
+    F1,
+    F2,
+    F3,
+    F4,
+    F5,
+    F6,
+    F7,
+    F8,
+    F9,
+    F10,
+    F11,
+    F12,
+    PrintScreen,
+    Pause,
+    ContextMenu,
+    Dead,
+}
+
+/// Modifier keys held, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Modifiers(pub u8);
+
+impl Modifiers {
+    /// Shift.
+    pub const SHIFT: u8 = 1;
+    /// Control.
+    pub const CONTROL: u8 = 2;
+    /// Alt (Option on a Mac).
+    pub const ALT: u8 = 4;
+    /// Super (Windows, Command).
+    pub const SUPER: u8 = 8;
+
+    /// Whether every bit of `bits` is held.
+    pub fn has(self, bits: u8) -> bool {
+        self.0 & bits == bits
+    }
+}
+
+/// A pointer button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Button {
+    /// The primary button.
+    Left,
+    /// The middle button or wheel click.
+    Middle,
+    /// The secondary button.
+    Right,
+    /// Back (button 8 on X11).
+    Back,
+    /// Forward (button 9 on X11).
+    Forward,
+    /// Any other button, by number.
+    Other(u16),
+}
+
+/// How far a wheel or touchpad scrolled. Positive y scrolls up (away from the user).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WheelDelta {
+    /// Wheel notches.
+    Lines {
+        /// Horizontal notches.
+        x: f32,
+        /// Vertical notches.
+        y: f32,
+    },
+    /// Pixels, from a touchpad.
+    Pixels {
+        /// Horizontal pixels.
+        x: f32,
+        /// Vertical pixels.
+        y: f32,
+    },
+}

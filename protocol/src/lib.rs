@@ -1,0 +1,66 @@
+//! The dispd wire protocol, without any I/O.
+//!
+//! This crate turns protocol values into bytes and bytes back into values. It opens no
+//! socket, reads no clock and touches no file: the client library (`gui-client`) and the
+//! server (`display-server`) drive it from their own I/O loops, and tests drive it from
+//! plain byte slices.
+//!
+//! # Layout
+//! - [`ids`]: typed resource ids and the client-side id allocator.
+//! - [`geometry`]: points, sizes, rectangles and colours.
+//! - [`request`]: everything a client can ask ([`Request`]) and the ops of a draw batch ([`DrawOp`]).
+//! - [`reply`]: answers to the requests that round-trip ([`Reply`]).
+//! - [`event`]: what the server tells a client unasked ([`Event`]): input, expose, configure.
+//! - [`message`]: the server-to-client envelope ([`ServerMessage`]) and request errors.
+//! - [`codec`]: postcard encoding of whole frames; the only module that calls postcard.
+//! - [`framing`]: [`FrameDecoder`], bytes in, length-checked frames out.
+//! - [`handshake`]: the fixed-layout hello and its answer, as small state machines.
+//! - [`display`]: `DISPLAY` strings (`:0`, `host:0`, `tcp/[::1]:3` ...) to addresses to try.
+//! - [`error`]: the error types of all of the above.
+//!
+//! # The conversation
+//! A client connects, sends a [`handshake::ClientHello`] and reads the server's answer. After an
+//! acceptance, every client-to-server frame carries one [`Request`]; requests are numbered
+//! implicitly, the first one after the handshake being sequence number 1 (as in X11).
+//! The server sends [`ServerMessage`] frames: replies and errors name the sequence number of the
+//! request they answer, events stand alone. `docs/PROTOCOL.md` in the repository spells out
+//! every byte.
+
+pub mod codec;
+pub mod display;
+pub mod error;
+pub mod event;
+pub mod framing;
+pub mod geometry;
+pub mod handshake;
+pub mod ids;
+pub mod message;
+pub mod reply;
+pub mod request;
+
+pub use codec::{decode, encode_frame};
+pub use display::{ConnectAddress, ParsedDisplay};
+pub use error::{DecodeError, DisplayError, FrameError, HandshakeError};
+pub use event::{Button, Event, Key, KeyEvent, Modifiers, NamedKey, WheelDelta};
+pub use framing::FrameDecoder;
+pub use geometry::{Color, Point, Rect, Size};
+pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
+pub use message::{ErrorCode, RequestError, ServerMessage};
+pub use reply::{Image, Reply, ServerInfo};
+pub use request::{DrawOp, Drawable, Request};
+
+/// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The oldest protocol version this crate still speaks.
+pub const MIN_PROTOCOL_VERSION: u16 = 1;
+/// The largest frame body either side may ever announce (64 MiB). Servers announce their own,
+/// usually smaller, limit in the handshake.
+pub const MAX_FRAME_LEN: u32 = 64 << 20;
+/// The frame limit a server announces unless configured otherwise (16 MiB: a 2048x2048 RGBA image).
+pub const DEFAULT_MAX_FRAME_LEN: u32 = 16 << 20;
+/// TCP port of display 0; display N listens on `TCP_PORT_BASE + N`.
+///
+/// X11 uses 6000–6063 and VNC 5900 and up; dispd stays clear of both.
+pub const TCP_PORT_BASE: u16 = 7300;
+/// The directory holding one Unix socket per display, unless `DISPD_SOCKET_DIR` says otherwise.
+pub const DEFAULT_SOCKET_DIR: &str = "/tmp/.dispd-unix";

@@ -1,0 +1,69 @@
+//! Replies to the requests that round-trip.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::Size;
+
+/// The answer to a request that [expects one](crate::Request::expects_reply).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// Answers [`crate::Request::Sync`].
+    Sync,
+    /// Answers [`crate::Request::GetImage`].
+    Image(Image),
+    /// Answers [`crate::Request::QueryServerInfo`].
+    ServerInfo(ServerInfo),
+}
+
+/// Pixels read back from the server.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height` pixels, row by row, 4 bytes each: red, green, blue, alpha (255).
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+impl Image {
+    /// The pixel at `(x, y)` as `[r, g, b, a]`, or `None` outside the image.
+    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let i = (y as usize * self.width as usize + x as usize) * 4;
+        let p = self.data.get(i..i + 4)?;
+        Some([p[0], p[1], p[2], p[3]])
+    }
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("data", &format_args!("[{} bytes]", self.data.len()))
+            .finish()
+    }
+}
+
+/// What the server says about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// Server software name, e.g. `dispd`.
+    pub name: String,
+    /// Server software version.
+    pub version: String,
+    /// The protocol version in use on this connection.
+    pub protocol_version: u16,
+    /// Size of the screen.
+    pub screen: Size,
+    /// Name of the backend showing the screen (`headless`, `winit`).
+    pub backend: String,
+    /// Connected clients, this one included.
+    pub clients: u32,
+    /// Windows that exist, of all clients.
+    pub windows: u32,
+}

@@ -1,0 +1,173 @@
+//! Requests: everything a client can ask of the server.
+//!
+//! Requests are asynchronous. Only those for which [`Request::expects_reply`] is true
+//! produce a [`crate::Reply`]; any request may produce a [`crate::RequestError`]. Both name the
+//! request by its sequence number: the first request after the handshake is number 1, the next 2,
+//! and so on (wrapping at `u32::MAX`).
+//!
+//! New variants are only ever added at the end of an enum: postcard encodes the variant's
+//! position.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::{Color, Rect};
+use crate::ids::WindowId;
+
+/// A request from a client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Create an unmapped top-level window. The id comes from the client's range.
+    CreateWindow {
+        /// The new window's id.
+        window: WindowId,
+        /// Position on the screen and size.
+        rect: Rect,
+        /// Colour of new or exposed areas.
+        background: Color,
+    },
+    /// Destroy a window and free its pixels.
+    DestroyWindow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Show a window, above all others. The client receives an expose event for all of it.
+    MapWindow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Hide a window; its content is kept.
+    UnmapWindow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Move and resize a window. Content is kept at the top-left; new areas get the background.
+    ConfigureWindow {
+        /// The window.
+        window: WindowId,
+        /// New position and size.
+        rect: Rect,
+    },
+    /// Set the title shown by a window manager.
+    SetTitle {
+        /// The window.
+        window: WindowId,
+        /// The title, UTF-8.
+        title: String,
+    },
+    /// A batch of drawing ops on one drawable, applied as a whole: one frame of drawing.
+    Draw {
+        /// Where to draw.
+        target: Drawable,
+        /// The ops, in order. See [`DrawOp`] for the drawing state they share.
+        ops: Vec<DrawOp>,
+    },
+    /// Replace a rectangle of pixels.
+    PutImage {
+        /// Where to put the pixels.
+        target: Drawable,
+        /// Where the image goes, and its size.
+        rect: Rect,
+        /// `rect.width * rect.height` pixels, row by row, 4 bytes each: red, green, blue, alpha.
+        /// Alpha is stored as given; windows are opaque, so it does not blend.
+        #[serde(with = "serde_bytes")]
+        data: Vec<u8>,
+    },
+    /// Read back pixels. Answered by [`crate::Reply::Image`].
+    GetImage {
+        /// What to read.
+        source: ImageSource,
+        /// The area, in the source's coordinates. Parts outside the source read as black.
+        rect: Rect,
+    },
+    /// Do nothing but answer with [`crate::Reply::Sync`]: once it arrives, every earlier request
+    /// has been applied.
+    Sync,
+    /// Ask for [`crate::Reply::ServerInfo`].
+    QueryServerInfo,
+}
+
+impl Request {
+    /// Whether the server answers this request with a reply.
+    pub fn expects_reply(&self) -> bool {
+        matches!(
+            self,
+            Request::GetImage { .. } | Request::Sync | Request::QueryServerInfo
+        )
+    }
+
+    /// A short name for logs and traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Request::CreateWindow { .. } => "CreateWindow",
+            Request::DestroyWindow { .. } => "DestroyWindow",
+            Request::MapWindow { .. } => "MapWindow",
+            Request::UnmapWindow { .. } => "UnmapWindow",
+            Request::ConfigureWindow { .. } => "ConfigureWindow",
+            Request::SetTitle { .. } => "SetTitle",
+            Request::Draw { .. } => "Draw",
+            Request::PutImage { .. } => "PutImage",
+            Request::GetImage { .. } => "GetImage",
+            Request::Sync => "Sync",
+            Request::QueryServerInfo => "QueryServerInfo",
+        }
+    }
+}
+
+/// Something that can be drawn into. Windows and (later) off-screen images share one id space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Drawable(pub u32);
+
+impl From<WindowId> for Drawable {
+    fn from(w: WindowId) -> Self {
+        Drawable(w.0)
+    }
+}
+
+/// What [`Request::GetImage`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageSource {
+    /// The whole screen as composed: mapped windows over the background.
+    Screen,
+    /// One of the client's own drawables, whether mapped or not.
+    Drawable(Drawable),
+}
+
+/// One op in a [`Request::Draw`] batch.
+///
+/// A batch carries drawing state, as an X graphics context does, so that each op stays small:
+/// every batch starts with colour opaque black, line width 1 and font size 16 px, and the
+/// `Set*` ops change it for the ops that follow in the same batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DrawOp {
+    /// Set the colour of the following ops.
+    SetColor(Color),
+    /// Set the width in pixels of the following lines (0 is treated as 1).
+    SetLineWidth(u16),
+    /// Set the pixel size of the following text.
+    SetFontSize(u16),
+    /// Fill the whole drawable with the current colour.
+    Clear,
+    /// Fill a rectangle with the current colour.
+    FillRect(Rect),
+    /// A straight line from `(x1, y1)` to `(x2, y2)`, both ends included.
+    Line {
+        /// Start, x.
+        x1: i32,
+        /// Start, y.
+        y1: i32,
+        /// End, x.
+        x2: i32,
+        /// End, y.
+        y2: i32,
+    },
+    /// Text whose baseline starts at `(x, y)`, in the bundled proportional font.
+    Text {
+        /// Left end of the baseline.
+        x: i32,
+        /// The baseline.
+        y: i32,
+        /// The text, UTF-8.
+        text: String,
+    },
+}
