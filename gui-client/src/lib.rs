@@ -1,1 +1,52 @@
-//! placeholder
+//! A small blocking client for dispd: open windows, draw into them, get input back.
+//!
+//! No async runtime is needed: a plain `fn main` opens a [`Display`], creates windows, draws in
+//! batches and reads events. Drawing never waits for the server: requests are buffered and sent
+//! on [`Display::flush`] (or when a call needs an answer, such as [`Display::sync`]).
+//!
+//! ```no_run
+//! use gui_client::{Color, Display, Event, Rect};
+//!
+//! let mut display = Display::open()?; // DISPD_DISPLAY or DISPLAY, e.g. ":0" or "host:0"
+//! let window = display.create_window(Rect::new(100, 100, 320, 200), Color::WHITE)?;
+//! display.set_title(window, "hello");
+//! display.map_window(window);
+//! loop {
+//!     match display.next_event()? {
+//!         Event::Expose { .. } => {
+//!             let mut p = display.draw(window);
+//!             p.color(Color::rgb(200, 30, 30)).fill_rect(Rect::new(10, 10, 100, 50));
+//!             p.color(Color::BLACK).font_size(20).text(10, 100, "Hello!");
+//!             p.finish();
+//!             display.flush()?;
+//!         }
+//!         Event::CloseRequested { .. } => break,
+//!         _ => {}
+//!     }
+//! }
+//! # Ok::<(), gui_client::ClientError>(())
+//! ```
+//!
+//! # Layout
+//! - `connect`: `DISPLAY` to addresses to a connected socket and a finished handshake.
+//! - `display`: [`Display`], the connection: requests out, replies and events in.
+//! - `painter`: [`Painter`], one draw batch built op by op.
+//! - `error`: [`ClientError`].
+
+mod connect;
+mod display;
+mod error;
+mod painter;
+
+pub use connect::ConnectOptions;
+pub use display::Display;
+pub use error::ClientError;
+pub use painter::Painter;
+
+/// The protocol crate, for everything this crate does not re-export by name.
+pub use dispd_protocol as protocol;
+pub use dispd_protocol::handshake::Setup;
+pub use dispd_protocol::{
+    Button, Color, Drawable, ErrorCode, Event, Image, Key, KeyEvent, Modifiers, NamedKey, Point, Rect,
+    RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
+};

@@ -73,7 +73,7 @@ impl FrameDecoder {
 
     /// Marks `n` bytes of [`Self::read_buf`] as filled.
     pub fn advance(&mut self, n: usize) {
-        self.end = (self.end + n).min(self.buf.len());
+        self.end = self.end.saturating_add(n).min(self.buf.len());
     }
 
     /// The length (prefix included) of the frame at the front, once its prefix is in and valid.

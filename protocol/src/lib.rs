@@ -46,7 +46,7 @@ pub use framing::FrameDecoder;
 pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
-pub use reply::{Image, Reply, ServerInfo};
+pub use reply::{Image, Reply, ServerInfo, WindowInfo};
 pub use request::{DrawOp, Drawable, Request};
 
 /// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.

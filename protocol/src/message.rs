@@ -63,3 +63,5 @@ pub enum ErrorCode {
     /// No such drawable, or not the client's own.
     BadDrawable,
 }
+
+impl std::error::Error for RequestError {}

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::geometry::Size;
+use crate::geometry::{Rect, Size};
+use crate::ids::{ClientId, WindowId};
 
 /// The answer to a request that [expects one](crate::Request::expects_reply).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13,6 +14,23 @@ pub enum Reply {
     Image(Image),
     /// Answers [`crate::Request::QueryServerInfo`].
     ServerInfo(ServerInfo),
+    /// Answers [`crate::Request::ListWindows`], bottom to top.
+    Windows(Vec<WindowInfo>),
+}
+
+/// One window as [`crate::Request::ListWindows`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    /// The window.
+    pub id: WindowId,
+    /// The client that owns it.
+    pub owner: ClientId,
+    /// Its title.
+    pub title: String,
+    /// Position on the screen and size.
+    pub rect: Rect,
+    /// Whether it is shown.
+    pub mapped: bool,
 }
 
 /// Pixels read back from the server.

@@ -84,6 +84,11 @@ pub enum Request {
     Sync,
     /// Ask for [`crate::Reply::ServerInfo`].
     QueryServerInfo,
+    /// List every window of every client: id, owner, title, geometry, mapped. Answered by
+    /// [`crate::Reply::Windows`]. This is the deliberate admin view (for `displs` and
+    /// `dispshot --window`); pixels of other clients' windows stay unreadable except as part of
+    /// the composed screen.
+    ListWindows,
 }
 
 impl Request {
@@ -109,6 +114,7 @@ impl Request {
             Request::GetImage { .. } => "GetImage",
             Request::Sync => "Sync",
             Request::QueryServerInfo => "QueryServerInfo",
+            Request::ListWindows => "ListWindows",
         }
     }
 }

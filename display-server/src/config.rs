@@ -1,0 +1,59 @@
+//! Server settings: the screen and the limits on what clients may ask.
+
+use dispd_protocol::{Color, Size};
+
+/// Everything `run` needs to know besides its listeners and backend.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Name reported to clients.
+    pub server_name: String,
+    /// Colour of the screen where no window is.
+    pub background: Color,
+    /// Largest frame body accepted from a client, in bytes.
+    pub max_frame_len: u32,
+    /// Most clients connected at once (at most 2047: each gets a slot of the id space).
+    pub max_clients: usize,
+    /// Longest side of a window, in pixels.
+    pub max_window_side: u32,
+    /// Most pixels in one window.
+    pub max_window_pixels: u64,
+    /// Most windows one client may have.
+    pub max_windows_per_client: usize,
+    /// Most ops in one draw batch.
+    pub max_batch_ops: usize,
+    /// Longest window title, in bytes.
+    pub max_title_len: usize,
+    /// Most pixels one GetImage may read.
+    pub max_get_image_pixels: u64,
+    /// How long a new connection may take to send its hello, in milliseconds.
+    pub handshake_timeout_ms: u64,
+    /// Most messages waiting to be sent to one client; a client that lets more pile up is
+    /// disconnected.
+    pub max_queued_messages: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server_name: "dispd".into(),
+            background: Color::rgb(0x2e, 0x34, 0x40),
+            max_frame_len: dispd_protocol::DEFAULT_MAX_FRAME_LEN,
+            max_clients: 256,
+            max_window_side: 8192,
+            max_window_pixels: 4096 * 4096,
+            max_windows_per_client: 1024,
+            max_batch_ops: 100_000,
+            max_title_len: 1024,
+            max_get_image_pixels: 4096 * 3840,
+            handshake_timeout_ms: 10_000,
+            max_queued_messages: 8192,
+        }
+    }
+}
+
+impl Config {
+    /// The largest screen a backend may have, as limited by the window limits.
+    pub fn max_screen(&self) -> Size {
+        Size::new(self.max_window_side, self.max_window_side)
+    }
+}

@@ -1,0 +1,283 @@
+//! Applying requests. Each request either applies whole or fails with an error that changes
+//! nothing.
+
+use dispd_protocol::request::ImageSource;
+use dispd_protocol::{
+    ClientId, Color, Drawable, ErrorCode, Event, Image, Rect, Reply, Request, RequestError, ServerInfo,
+    ServerMessage, WindowId, WindowInfo,
+};
+
+use super::{SceneChange, ServerCore, Window};
+use crate::raster::{draw_batch, Framebuffer};
+
+/// A failed request: the code and a sentence.
+type Failure = (ErrorCode, String);
+
+impl ServerCore {
+    /// Applies request number `seq` from `client`, queueing its reply or error.
+    pub fn handle_request(&mut self, client: ClientId, seq: u32, request: Request) {
+        if !self.clients.contains_key(&client) {
+            return;
+        }
+        match self.apply(client, request) {
+            Ok(Some(reply)) => self.output.push((client, ServerMessage::Reply { seq, reply })),
+            Ok(None) => {}
+            Err((code, message)) => {
+                tracing::debug!(client = %client, seq, ?code, %message, "request failed");
+                self.output
+                    .push((client, ServerMessage::Error(RequestError { seq, code, message })));
+            }
+        }
+    }
+
+    fn apply(&mut self, client: ClientId, request: Request) -> Result<Option<Reply>, Failure> {
+        match request {
+            Request::CreateWindow {
+                window,
+                rect,
+                background,
+            } => {
+                self.create_window(client, window, rect, background)?;
+            }
+            Request::DestroyWindow { window } => {
+                self.own_window(client, window)?;
+                self.destroy_window(window);
+            }
+            Request::MapWindow { window } => {
+                let w = self.own_window_mut(client, window)?;
+                if !w.mapped {
+                    w.mapped = true;
+                    let rect = Rect::from_size(w.rect.size());
+                    self.scene.raise(window);
+                    self.changes.push(SceneChange::Mapped(window));
+                    self.send_event(Event::Expose { window, rect });
+                }
+            }
+            Request::UnmapWindow { window } => {
+                let w = self.own_window_mut(client, window)?;
+                if w.mapped {
+                    w.mapped = false;
+                    let rect = w.rect;
+                    self.changes.push(SceneChange::Unmapped { window, rect });
+                }
+            }
+            Request::ConfigureWindow { window, rect } => {
+                self.own_window(client, window)?;
+                self.check_size(rect)?;
+                self.configure(window, rect);
+            }
+            Request::SetTitle { window, title } => {
+                let max = self.config.max_title_len;
+                if title.len() > max {
+                    return Err((
+                        ErrorCode::BadValue,
+                        format!("title of {} bytes is over {max}", title.len()),
+                    ));
+                }
+                self.own_window_mut(client, window)?.title = title;
+                self.changes.push(SceneChange::Retitled(window));
+            }
+            Request::Draw { target, ops } => {
+                let window = self.own_drawable(client, target)?;
+                let max = self.config.max_batch_ops;
+                let Some(w) = self.scene.get_mut(window) else {
+                    return Ok(None);
+                };
+                let area = draw_batch(&mut w.fb, &mut self.fonts, &ops, max)
+                    .map_err(|e| (ErrorCode::BadValue, e.to_string()))?;
+                if let Some(area) = area {
+                    self.changes.push(SceneChange::Drawn { window, area });
+                }
+            }
+            Request::PutImage { target, rect, data } => {
+                let window = self.own_drawable(client, target)?;
+                let want = u64::from(rect.width) * u64::from(rect.height) * 4;
+                if data.len() as u64 != want {
+                    return Err((
+                        ErrorCode::BadValue,
+                        format!(
+                            "{}x{} pixels need {want} bytes, got {}",
+                            rect.width,
+                            rect.height,
+                            data.len()
+                        ),
+                    ));
+                }
+                let Some(w) = self.scene.get_mut(window) else {
+                    return Ok(None);
+                };
+                w.fb.put_rgba(rect, &data);
+                if let Some(area) = rect.intersect(&w.fb.bounds()) {
+                    self.changes.push(SceneChange::Drawn { window, area });
+                }
+            }
+            Request::GetImage { source, rect } => {
+                let pixels = rect.size().area();
+                let max = self.config.max_get_image_pixels;
+                if pixels == 0 || pixels > max {
+                    return Err((
+                        ErrorCode::BadValue,
+                        format!("can read 1 to {max} pixels at once, not {pixels}"),
+                    ));
+                }
+                let data = match source {
+                    ImageSource::Screen => {
+                        self.flush();
+                        self.backend.read_screen(&self.scene, rect)
+                    }
+                    ImageSource::Drawable(d) => {
+                        let window = self.own_drawable(client, d)?;
+                        self.scene
+                            .get(window)
+                            .map(|w| w.fb.read_rgba(rect))
+                            .unwrap_or_default()
+                    }
+                };
+                return Ok(Some(Reply::Image(Image {
+                    width: rect.width,
+                    height: rect.height,
+                    data,
+                })));
+            }
+            Request::Sync => return Ok(Some(Reply::Sync)),
+            Request::ListWindows => {
+                let list = self
+                    .scene
+                    .bottom_to_top()
+                    .map(|w| WindowInfo {
+                        id: w.id,
+                        owner: w.owner,
+                        title: w.title.clone(),
+                        rect: w.rect,
+                        mapped: w.mapped,
+                    })
+                    .collect();
+                return Ok(Some(Reply::Windows(list)));
+            }
+            Request::QueryServerInfo => {
+                return Ok(Some(Reply::ServerInfo(ServerInfo {
+                    name: self.config.server_name.clone(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    protocol_version: dispd_protocol::PROTOCOL_VERSION,
+                    screen: self.scene.screen(),
+                    backend: self.backend.name().into(),
+                    clients: self.clients.len() as u32,
+                    windows: self.scene.len() as u32,
+                })));
+            }
+        }
+        Ok(None)
+    }
+
+    fn create_window(
+        &mut self,
+        client: ClientId,
+        id: WindowId,
+        rect: Rect,
+        bg: Color,
+    ) -> Result<(), Failure> {
+        let info = &self.clients[&client];
+        if !info.ids.contains(id.0) {
+            return Err((
+                ErrorCode::BadId,
+                format!("window id {id} is outside this client's id range"),
+            ));
+        }
+        if self.scene.get(id).is_some() {
+            return Err((ErrorCode::BadId, format!("window id {id} is already in use")));
+        }
+        let max = self.config.max_windows_per_client;
+        if info.windows.len() >= max {
+            return Err((
+                ErrorCode::Limit,
+                format!("a client may have at most {max} windows"),
+            ));
+        }
+        self.check_size(rect)?;
+        let bg = Color(bg.0 | 0xff00_0000);
+        let fb = Framebuffer::new(rect.size(), bg);
+        let window = Window {
+            id,
+            owner: client,
+            rect,
+            title: String::new(),
+            mapped: false,
+            background: bg,
+            fb,
+        };
+        self.scene.insert(window);
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.windows.insert(id);
+        }
+        self.changes.push(SceneChange::Created(id));
+        Ok(())
+    }
+
+    /// Moves and resizes a window, telling its owner (a configure, and an expose if it grew).
+    pub(super) fn configure(&mut self, window: WindowId, rect: Rect) {
+        let Some(w) = self.scene.get_mut(window) else {
+            return;
+        };
+        if w.rect == rect {
+            return;
+        }
+        let old = w.rect;
+        let grew = rect.width > old.width || rect.height > old.height;
+        w.rect = rect;
+        let bg = w.background;
+        w.fb.resize(rect.size(), bg);
+        let mapped = w.mapped;
+        self.changes.push(SceneChange::Configured { window, old });
+        self.send_event(Event::Configure { window, rect });
+        if grew && mapped {
+            self.send_event(Event::Expose {
+                window,
+                rect: Rect::from_size(rect.size()),
+            });
+        }
+    }
+
+    fn check_size(&self, rect: Rect) -> Result<(), Failure> {
+        let (side, pixels) = (self.config.max_window_side, self.config.max_window_pixels);
+        if rect.is_empty() || rect.width > side || rect.height > side || rect.size().area() > pixels {
+            return Err((
+                ErrorCode::BadValue,
+                format!(
+                    "window size {}x{} is not allowed: each side 1..={side} and at most {pixels} pixels",
+                    rect.width, rect.height
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn own_window(&self, client: ClientId, id: WindowId) -> Result<&Window, Failure> {
+        match self.scene.get(id) {
+            Some(w) if w.owner == client => Ok(w),
+            _ => Err((
+                ErrorCode::BadWindow,
+                format!("no window {id} belongs to this client"),
+            )),
+        }
+    }
+
+    fn own_window_mut(&mut self, client: ClientId, id: WindowId) -> Result<&mut Window, Failure> {
+        match self.scene.get_mut(id) {
+            Some(w) if w.owner == client => Ok(w),
+            _ => Err((
+                ErrorCode::BadWindow,
+                format!("no window {id} belongs to this client"),
+            )),
+        }
+    }
+
+    fn own_drawable(&self, client: ClientId, d: Drawable) -> Result<WindowId, Failure> {
+        match self.scene.get(WindowId(d.0)) {
+            Some(w) if w.owner == client => Ok(w.id),
+            _ => Err((
+                ErrorCode::BadDrawable,
+                format!("no drawable {:#x} belongs to this client", d.0),
+            )),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Listening on a Unix socket and on TCP.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+
+use crate::server::ServerError;
+
+/// A bound socket that accepts clients.
+#[derive(Debug)]
+pub enum Listener {
+    /// A TCP socket.
+    Tcp(TcpListener),
+    /// A Unix socket; the file is removed when the listener is dropped.
+    Unix(UnixListener, UnixSocketFile),
+}
+
+/// The path of a bound Unix socket, removed on drop.
+#[derive(Debug)]
+pub struct UnixSocketFile(PathBuf);
+
+impl Drop for UnixSocketFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An accepted connection, before it is split into halves.
+#[derive(Debug)]
+pub enum Stream {
+    /// Over TCP.
+    Tcp(TcpStream),
+    /// Over a Unix socket.
+    Unix(UnixStream),
+}
+
+/// The reading half of a connection.
+pub type ReadHalf = Box<dyn AsyncRead + Unpin + Send>;
+/// The writing half of a connection.
+pub type WriteHalf = Box<dyn AsyncWrite + Unpin + Send>;
+
+impl Stream {
+    /// Splits into halves that can be used from two futures at once.
+    pub fn into_split(self) -> (ReadHalf, WriteHalf) {
+        match self {
+            Stream::Tcp(s) => {
+                let _ = s.set_nodelay(true);
+                let (r, w) = s.into_split();
+                (Box::new(r), Box::new(w))
+            }
+            Stream::Unix(s) => {
+                let (r, w) = s.into_split();
+                (Box::new(r), Box::new(w))
+            }
+        }
+    }
+}
+
+impl Listener {
+    /// Listens on TCP at `addr` (port 0 picks a free port).
+    pub async fn bind_tcp(addr: SocketAddr) -> Result<Self, ServerError> {
+        TcpListener::bind(addr)
+            .await
+            .map(Listener::Tcp)
+            .map_err(|source| ServerError::Bind {
+                what: format!("TCP {addr}"),
+                hint: if source.kind() == io::ErrorKind::AddrInUse {
+                    "another server uses that port: pick another display number, or --listen unix".into()
+                } else {
+                    String::new()
+                },
+                source,
+            })
+    }
+
+    /// Listens on the Unix socket of `display` under `dir`, creating `dir` if needed.
+    ///
+    /// A socket left behind by a dead server is replaced; one that a live server answers on is
+    /// refused.
+    pub fn bind_unix(dir: &Path, display: u16) -> Result<Self, ServerError> {
+        let path = dispd_protocol::display::socket_path(dir, display);
+        let bind_err = |source: io::Error, hint: String| ServerError::Bind {
+            what: format!("Unix socket {}", path.display()),
+            hint,
+            source,
+        };
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                bind_err(
+                    e,
+                    "set --socket-dir or DISPD_SOCKET_DIR to a writable directory".into(),
+                )
+            })?;
+            if dir == Path::new(dispd_protocol::DEFAULT_SOCKET_DIR) {
+                // Shared by all users, like /tmp/.X11-unix: sticky and world-writable.
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o1777));
+            }
+        }
+        if let Ok(meta) = std::fs::symlink_metadata(&path) {
+            use std::os::unix::fs::FileTypeExt;
+            if !meta.file_type().is_socket() {
+                return Err(bind_err(
+                    io::Error::from(io::ErrorKind::AlreadyExists),
+                    "that path exists and is not a socket: remove it or pick another --socket-dir".into(),
+                ));
+            }
+            if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+                return Err(ServerError::DisplayInUse { display, path });
+            }
+            tracing::info!(path = %path.display(), "replacing a stale socket left by a server that is gone");
+            std::fs::remove_file(&path).map_err(|e| bind_err(e, String::new()))?;
+        }
+        let listener = UnixListener::bind(&path).map_err(|e| bind_err(e, String::new()))?;
+        Ok(Listener::Unix(listener, UnixSocketFile(path)))
+    }
+
+    /// Where it listens, for logs and for tests: `127.0.0.1:7300` or a socket path.
+    pub fn address(&self) -> String {
+        match self {
+            Listener::Tcp(l) => l
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|_| "tcp".into()),
+            Listener::Unix(_, file) => file.0.display().to_string(),
+        }
+    }
+
+    /// The TCP port, for a TCP listener.
+    pub fn tcp_port(&self) -> Option<u16> {
+        match self {
+            Listener::Tcp(l) => l.local_addr().ok().map(|a| a.port()),
+            Listener::Unix(..) => None,
+        }
+    }
+
+    /// Waits for the next client; returns the stream and a description of the peer.
+    pub async fn accept(&self) -> io::Result<(Stream, String)> {
+        match self {
+            Listener::Tcp(l) => {
+                let (s, addr) = l.accept().await?;
+                Ok((Stream::Tcp(s), addr.to_string()))
+            }
+            Listener::Unix(l, _) => {
+                let (s, _) = l.accept().await?;
+                let peer = match s.peer_cred() {
+                    Ok(c) => format!("local pid {} uid {}", c.pid().unwrap_or(0), c.uid()),
+                    Err(_) => "local".into(),
+                };
+                Ok((Stream::Unix(s), peer))
+            }
+        }
+    }
+}

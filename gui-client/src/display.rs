@@ -1,0 +1,361 @@
+//! [`Display`]: one connection to a display server.
+
+use std::collections::VecDeque;
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
+
+use dispd_protocol::handshake::Setup;
+use dispd_protocol::request::ImageSource;
+use dispd_protocol::{
+    Color, Drawable, Event, FrameDecoder, IdAllocator, Image, Rect, Reply, Request, ServerInfo,
+    ServerMessage, WindowId, WindowInfo,
+};
+
+use crate::connect::{self, ConnectOptions, Socket};
+use crate::error::ClientError;
+use crate::painter::Painter;
+
+/// Buffered request bytes that trigger a write even before [`Display::flush`].
+const AUTO_FLUSH: usize = 256 * 1024;
+
+/// Something the server sent that the caller has not taken yet.
+#[derive(Debug)]
+enum Incoming {
+    Event(Event),
+    Error(dispd_protocol::RequestError),
+}
+
+/// A connection to a display server.
+///
+/// Requests are numbered from 1 in the order they are made; errors name that number.
+#[derive(Debug)]
+pub struct Display {
+    socket: Socket,
+    setup: Setup,
+    out: Vec<u8>,
+    decoder: FrameDecoder,
+    seq: u32,
+    ids: IdAllocator,
+    incoming: VecDeque<Incoming>,
+    closed: Option<Option<String>>,
+}
+
+impl Display {
+    /// Connects to the display named by `DISPD_DISPLAY`, or else `DISPLAY`.
+    pub fn open() -> Result<Self, ClientError> {
+        Self::connect(&ConnectOptions::default())
+    }
+
+    /// Connects to the display `name` (`:0`, `host:0`, `tcp/[::1]:2` ...).
+    pub fn open_name(name: &str) -> Result<Self, ClientError> {
+        Self::connect(&ConnectOptions {
+            display: Some(name.into()),
+            ..Default::default()
+        })
+    }
+
+    /// Connects as `opts` says.
+    pub fn connect(opts: &ConnectOptions) -> Result<Self, ClientError> {
+        let (socket, setup, leftover) = connect::connect(opts)?;
+        let mut decoder = FrameDecoder::new(dispd_protocol::MAX_FRAME_LEN);
+        decoder.push(&leftover);
+        Ok(Self {
+            socket,
+            ids: IdAllocator::new(setup.ids),
+            setup,
+            out: Vec::with_capacity(64 * 1024),
+            decoder,
+            seq: 0,
+            incoming: VecDeque::new(),
+            closed: None,
+        })
+    }
+
+    /// What the server said at the handshake: its name, the screen size, the id range.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// The sequence number of the last request made.
+    pub fn last_seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// Queues a request and returns its sequence number. Nothing is sent before
+    /// [`Display::flush`] unless the buffer is large.
+    pub fn send(&mut self, request: &Request) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        dispd_protocol::encode_frame(request, &mut self.out);
+        if self.out.len() >= AUTO_FLUSH {
+            // An error here resurfaces on the next flush or read.
+            let _ = self.flush();
+        }
+        self.seq
+    }
+
+    /// Sends every queued request.
+    pub fn flush(&mut self) -> Result<(), ClientError> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let result = self.socket.write_all(&self.out);
+        self.out.clear();
+        result.map_err(|e| self.io_error(e))
+    }
+
+    /// A new window, unmapped. Map it with [`Display::map_window`].
+    pub fn create_window(&mut self, rect: Rect, background: Color) -> Result<WindowId, ClientError> {
+        let window = WindowId(self.ids.allocate().ok_or(ClientError::OutOfIds)?);
+        self.send(&Request::CreateWindow {
+            window,
+            rect,
+            background,
+        });
+        Ok(window)
+    }
+
+    /// Destroys a window; its id may be reused.
+    pub fn destroy_window(&mut self, window: WindowId) {
+        self.send(&Request::DestroyWindow { window });
+        self.ids.free(window.0);
+    }
+
+    /// Shows a window; an [`Event::Expose`] follows.
+    pub fn map_window(&mut self, window: WindowId) {
+        self.send(&Request::MapWindow { window });
+    }
+
+    /// Hides a window.
+    pub fn unmap_window(&mut self, window: WindowId) {
+        self.send(&Request::UnmapWindow { window });
+    }
+
+    /// Moves and resizes a window.
+    pub fn configure_window(&mut self, window: WindowId, rect: Rect) {
+        self.send(&Request::ConfigureWindow { window, rect });
+    }
+
+    /// Sets a window's title.
+    pub fn set_title(&mut self, window: WindowId, title: &str) {
+        self.send(&Request::SetTitle {
+            window,
+            title: title.into(),
+        });
+    }
+
+    /// Starts a draw batch on `target`; it is queued when the painter is finished or dropped.
+    pub fn draw(&mut self, target: impl Into<Drawable>) -> Painter<'_> {
+        Painter::new(self, target.into())
+    }
+
+    /// Replaces pixels of `target` at `rect` with RGBA bytes (`rect.width * rect.height * 4`).
+    pub fn put_image(&mut self, target: impl Into<Drawable>, rect: Rect, rgba: Vec<u8>) {
+        self.send(&Request::PutImage {
+            target: target.into(),
+            rect,
+            data: rgba,
+        });
+    }
+
+    /// Reads back pixels of one of this client's windows (round trip).
+    pub fn get_image(&mut self, source: impl Into<Drawable>, rect: Rect) -> Result<Image, ClientError> {
+        self.get_image_of(ImageSource::Drawable(source.into()), rect)
+    }
+
+    /// Reads back pixels of the whole screen as composed (round trip).
+    pub fn get_screen_image(&mut self, rect: Rect) -> Result<Image, ClientError> {
+        self.get_image_of(ImageSource::Screen, rect)
+    }
+
+    fn get_image_of(&mut self, source: ImageSource, rect: Rect) -> Result<Image, ClientError> {
+        match self.round_trip(&Request::GetImage { source, rect })? {
+            Reply::Image(image) => Ok(image),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Waits until the server has applied every request made so far (round trip).
+    pub fn sync(&mut self) -> Result<(), ClientError> {
+        match self.round_trip(&Request::Sync)? {
+            Reply::Sync => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Asks the server about itself (round trip).
+    pub fn server_info(&mut self) -> Result<ServerInfo, ClientError> {
+        match self.round_trip(&Request::QueryServerInfo)? {
+            Reply::ServerInfo(info) => Ok(info),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Lists every window on the display, bottom to top (round trip).
+    pub fn list_windows(&mut self) -> Result<Vec<WindowInfo>, ClientError> {
+        match self.round_trip(&Request::ListWindows)? {
+            Reply::Windows(list) => Ok(list),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Sends `request` and waits for its reply; events and errors of other requests that arrive
+    /// meanwhile are kept for [`Display::next_event`].
+    pub fn round_trip(&mut self, request: &Request) -> Result<Reply, ClientError> {
+        let seq = self.send(request);
+        self.flush()?;
+        loop {
+            match self.read_message(None)? {
+                Some(ServerMessage::Reply { seq: s, reply }) if s == seq => return Ok(reply),
+                Some(ServerMessage::Error(e)) if e.seq == seq => return Err(ClientError::Request(e)),
+                Some(other) => self.keep(other)?,
+                None => {}
+            }
+        }
+    }
+
+    /// Flushes, then waits for the next event. A failed earlier request comes back as
+    /// `Err(ClientError::Request(..))`, after which the connection is still usable.
+    pub fn next_event(&mut self) -> Result<Event, ClientError> {
+        self.flush()?;
+        loop {
+            if let Some(next) = self.take_incoming() {
+                return next;
+            }
+            if let Some(msg) = self.read_message(None)? {
+                self.keep(msg)?;
+            }
+        }
+    }
+
+    /// Flushes, then returns the next event if one arrives within `timeout`.
+    pub fn next_event_timeout(&mut self, timeout: Duration) -> Result<Option<Event>, ClientError> {
+        self.flush()?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(next) = self.take_incoming() {
+                return next.map(Some);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            if let Some(msg) = self.read_message(Some(left))? {
+                self.keep(msg)?;
+            }
+        }
+    }
+
+    /// Flushes, then returns an event that has already arrived, without waiting.
+    pub fn poll_event(&mut self) -> Result<Option<Event>, ClientError> {
+        self.next_event_timeout(Duration::ZERO).and_then(|e| match e {
+            Some(e) => Ok(Some(e)),
+            None => {
+                self.read_available()?;
+                self.take_incoming().transpose()
+            }
+        })
+    }
+
+    fn take_incoming(&mut self) -> Option<Result<Event, ClientError>> {
+        match self.incoming.pop_front()? {
+            Incoming::Event(e) => Some(Ok(e)),
+            Incoming::Error(e) => Some(Err(ClientError::Request(e))),
+        }
+    }
+
+    fn keep(&mut self, msg: ServerMessage) -> Result<(), ClientError> {
+        match msg {
+            ServerMessage::Event(e) => self.incoming.push_back(Incoming::Event(e)),
+            ServerMessage::Error(e) => self.incoming.push_back(Incoming::Error(e)),
+            ServerMessage::Reply { seq, .. } => {
+                tracing::debug!(seq, "dropping a reply nobody waits for");
+            }
+            ServerMessage::Goodbye { reason } => {
+                self.closed = Some(Some(reason.clone()));
+                return Err(ClientError::Disconnected { reason: Some(reason) });
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads everything already in the socket without blocking.
+    fn read_available(&mut self) -> Result<(), ClientError> {
+        self.socket.set_nonblocking(true)?;
+        let result = loop {
+            match self.next_decoded() {
+                Ok(Some(msg)) => {
+                    if let Err(e) = self.keep(msg) {
+                        break Err(e);
+                    }
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => break Err(e),
+            }
+            match self.socket.read(self.decoder.read_buf()) {
+                Ok(0) => break Err(self.closed_error()),
+                Ok(n) => self.decoder.advance(n),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break Ok(()),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => break Err(self.io_error(e)),
+            }
+        };
+        self.socket.set_nonblocking(false)?;
+        result
+    }
+
+    /// The next message, reading as needed; `Ok(None)` when `timeout` passed first.
+    fn read_message(&mut self, timeout: Option<Duration>) -> Result<Option<ServerMessage>, ClientError> {
+        if let Some(msg) = self.next_decoded()? {
+            return Ok(Some(msg));
+        }
+        if let Some(reason) = &self.closed {
+            return Err(ClientError::Disconnected {
+                reason: reason.clone(),
+            });
+        }
+        if timeout == Some(Duration::ZERO) {
+            return Ok(None);
+        }
+        self.socket.set_read_timeout(timeout)?;
+        loop {
+            match self.socket.read(self.decoder.read_buf()) {
+                Ok(0) => return Err(self.closed_error()),
+                Ok(n) => {
+                    self.decoder.advance(n);
+                    if let Some(msg) = self.next_decoded()? {
+                        return Ok(Some(msg));
+                    }
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return Ok(None),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.io_error(e)),
+            }
+        }
+    }
+
+    fn next_decoded(&mut self) -> Result<Option<ServerMessage>, ClientError> {
+        match self.decoder.next_frame()? {
+            Some(body) => Ok(Some(dispd_protocol::decode(body)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn closed_error(&mut self) -> ClientError {
+        let reason = self.closed.get_or_insert(None).clone();
+        ClientError::Disconnected { reason }
+    }
+
+    fn io_error(&mut self, e: std::io::Error) -> ClientError {
+        match e.kind() {
+            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => self.closed_error(),
+            _ => ClientError::Io(e),
+        }
+    }
+}
+
+fn unexpected(reply: &Reply) -> ClientError {
+    ClientError::Disconnected {
+        reason: Some(format!("protocol violation: unexpected reply {reply:?}")),
+    }
+}

@@ -1,0 +1,51 @@
+//! The client's one error type. Every message says what the user can do.
+
+use dispd_protocol::{DecodeError, DisplayError, FrameError, HandshakeError, RequestError};
+
+/// Anything that can go wrong talking to a display server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The display name is missing or malformed.
+    #[error(transparent)]
+    Display(#[from] DisplayError),
+    /// No address of the display answered.
+    #[error("cannot reach display `{display}`: {tried}")]
+    Unreachable {
+        /// The display name.
+        display: String,
+        /// Each address tried and what happened, with a hint.
+        tried: String,
+    },
+    /// The handshake failed (wrong peer, no common version, refused).
+    #[error(transparent)]
+    Handshake(#[from] HandshakeError),
+    /// The socket failed.
+    #[error("connection to the display server failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The server sent something that is not a message.
+    #[error("the display server sent a message that does not decode ({0}); is it a newer version?")]
+    Decode(#[from] DecodeError),
+    /// The server's stream of frames is broken.
+    #[error("the display server's stream is broken: {0}")]
+    Frame(#[from] FrameError),
+    /// A request failed. The connection is still usable.
+    #[error(transparent)]
+    Request(RequestError),
+    /// The server closed the connection.
+    #[error("the display server closed the connection{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Disconnected {
+        /// Why, if the server said.
+        reason: Option<String>,
+    },
+    /// The client used all the resource ids the server gave it.
+    #[error("out of resource ids: destroy windows you no longer need")]
+    OutOfIds,
+}
+
+impl ClientError {
+    /// Whether the connection is unusable after this error. Only [`ClientError::Request`] is not fatal.
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, ClientError::Request(_) | ClientError::OutOfIds)
+    }
+}

@@ -1,0 +1,647 @@
+//! Sample values of every protocol enum variant, shared by `roundtrip.rs` and `hostile.rs`.
+//!
+//! Completeness is enforced by the `*_index` functions: each is a `match` without a `_` arm, so
+//! adding a variant to the protocol breaks compilation here until it gets an index (and the
+//! matching `*_VARIANTS` count is raised), and `roundtrip.rs` then fails until a sample of the
+//! new variant exists.
+//!
+//! These samples are free to change. The frozen wire bytes live in `golden.rs`, with their own
+//! samples.
+
+#![allow(dead_code)] // each test crate uses its own subset
+
+use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
+use dispd_protocol::request::ImageSource;
+use dispd_protocol::{
+    Button, ClientId, Color, DrawOp, Drawable, ErrorCode, Event, IdRange, Image, Key, KeyEvent, Modifiers,
+    NamedKey, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size, WheelDelta, WindowId,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Variant indices: one `match` per enum, no `_` arm.
+// ---------------------------------------------------------------------------------------------
+
+/// Number of [`Request`] variants; keep in step with [`request_index`].
+pub const REQUEST_VARIANTS: usize = 12;
+
+pub fn request_index(r: &Request) -> usize {
+    match r {
+        Request::CreateWindow { .. } => 0,
+        Request::DestroyWindow { .. } => 1,
+        Request::MapWindow { .. } => 2,
+        Request::UnmapWindow { .. } => 3,
+        Request::ConfigureWindow { .. } => 4,
+        Request::SetTitle { .. } => 5,
+        Request::Draw { .. } => 6,
+        Request::PutImage { .. } => 7,
+        Request::GetImage { .. } => 8,
+        Request::Sync => 9,
+        Request::QueryServerInfo => 10,
+        Request::ListWindows => 11,
+    }
+}
+
+/// Number of [`DrawOp`] variants; keep in step with [`draw_op_index`].
+pub const DRAW_OP_VARIANTS: usize = 7;
+
+pub fn draw_op_index(op: &DrawOp) -> usize {
+    match op {
+        DrawOp::SetColor(_) => 0,
+        DrawOp::SetLineWidth(_) => 1,
+        DrawOp::SetFontSize(_) => 2,
+        DrawOp::Clear => 3,
+        DrawOp::FillRect(_) => 4,
+        DrawOp::Line { .. } => 5,
+        DrawOp::Text { .. } => 6,
+    }
+}
+
+/// Number of [`ServerMessage`] variants; keep in step with [`server_message_index`].
+pub const SERVER_MESSAGE_VARIANTS: usize = 4;
+
+pub fn server_message_index(m: &ServerMessage) -> usize {
+    match m {
+        ServerMessage::Reply { .. } => 0,
+        ServerMessage::Error(_) => 1,
+        ServerMessage::Event(_) => 2,
+        ServerMessage::Goodbye { .. } => 3,
+    }
+}
+
+/// Number of [`Reply`] variants; keep in step with [`reply_index`].
+pub const REPLY_VARIANTS: usize = 4;
+
+pub fn reply_index(r: &Reply) -> usize {
+    match r {
+        Reply::Sync => 0,
+        Reply::Image(_) => 1,
+        Reply::ServerInfo(_) => 2,
+        Reply::Windows(_) => 3,
+    }
+}
+
+/// Number of [`Event`] variants; keep in step with [`event_index`].
+pub const EVENT_VARIANTS: usize = 12;
+
+pub fn event_index(e: &Event) -> usize {
+    match e {
+        Event::Expose { .. } => 0,
+        Event::Configure { .. } => 1,
+        Event::CloseRequested { .. } => 2,
+        Event::Key(_) => 3,
+        Event::PointerMotion { .. } => 4,
+        Event::PointerButton { .. } => 5,
+        Event::PointerWheel { .. } => 6,
+        Event::PointerEnter { .. } => 7,
+        Event::PointerLeave { .. } => 8,
+        Event::Focus { .. } => 9,
+        Event::TextInput { .. } => 10,
+        Event::ScaleFactor { .. } => 11,
+    }
+}
+
+/// Number of [`Key`] variants; keep in step with [`key_index`].
+pub const KEY_VARIANTS: usize = 3;
+
+pub fn key_index(k: &Key) -> usize {
+    match k {
+        Key::Named(_) => 0,
+        Key::Character(_) => 1,
+        Key::Unidentified => 2,
+    }
+}
+
+/// Number of [`NamedKey`] variants; keep in step with [`named_key_index`].
+pub const NAMED_KEY_VARIANTS: usize = 38;
+
+/// The index is the variant's position in the enum, which is also its postcard tag.
+pub fn named_key_index(k: NamedKey) -> usize {
+    match k {
+        NamedKey::Enter => 0,
+        NamedKey::Tab => 1,
+        NamedKey::Space => 2,
+        NamedKey::Backspace => 3,
+        NamedKey::Escape => 4,
+        NamedKey::Delete => 5,
+        NamedKey::Insert => 6,
+        NamedKey::Home => 7,
+        NamedKey::End => 8,
+        NamedKey::PageUp => 9,
+        NamedKey::PageDown => 10,
+        NamedKey::ArrowLeft => 11,
+        NamedKey::ArrowRight => 12,
+        NamedKey::ArrowUp => 13,
+        NamedKey::ArrowDown => 14,
+        NamedKey::Shift => 15,
+        NamedKey::Control => 16,
+        NamedKey::Alt => 17,
+        NamedKey::AltGraph => 18,
+        NamedKey::Super => 19,
+        NamedKey::CapsLock => 20,
+        NamedKey::NumLock => 21,
+        NamedKey::F1 => 22,
+        NamedKey::F2 => 23,
+        NamedKey::F3 => 24,
+        NamedKey::F4 => 25,
+        NamedKey::F5 => 26,
+        NamedKey::F6 => 27,
+        NamedKey::F7 => 28,
+        NamedKey::F8 => 29,
+        NamedKey::F9 => 30,
+        NamedKey::F10 => 31,
+        NamedKey::F11 => 32,
+        NamedKey::F12 => 33,
+        NamedKey::PrintScreen => 34,
+        NamedKey::Pause => 35,
+        NamedKey::ContextMenu => 36,
+        NamedKey::Dead => 37,
+    }
+}
+
+/// Number of [`Button`] variants; keep in step with [`button_index`].
+pub const BUTTON_VARIANTS: usize = 6;
+
+pub fn button_index(b: Button) -> usize {
+    match b {
+        Button::Left => 0,
+        Button::Middle => 1,
+        Button::Right => 2,
+        Button::Back => 3,
+        Button::Forward => 4,
+        Button::Other(_) => 5,
+    }
+}
+
+/// Number of [`WheelDelta`] variants; keep in step with [`wheel_delta_index`].
+pub const WHEEL_DELTA_VARIANTS: usize = 2;
+
+pub fn wheel_delta_index(d: WheelDelta) -> usize {
+    match d {
+        WheelDelta::Lines { .. } => 0,
+        WheelDelta::Pixels { .. } => 1,
+    }
+}
+
+/// Number of [`ErrorCode`] variants; keep in step with [`error_code_index`].
+pub const ERROR_CODE_VARIANTS: usize = 6;
+
+pub fn error_code_index(c: ErrorCode) -> usize {
+    match c {
+        ErrorCode::BadWindow => 0,
+        ErrorCode::BadId => 1,
+        ErrorCode::BadValue => 2,
+        ErrorCode::BadAccess => 3,
+        ErrorCode::Limit => 4,
+        ErrorCode::BadDrawable => 5,
+    }
+}
+
+/// Number of [`ImageSource`] variants; keep in step with [`image_source_index`].
+pub const IMAGE_SOURCE_VARIANTS: usize = 2;
+
+pub fn image_source_index(s: ImageSource) -> usize {
+    match s {
+        ImageSource::Screen => 0,
+        ImageSource::Drawable(_) => 1,
+    }
+}
+
+/// Panics unless `samples` hold at least one value of each of the `count` variants.
+pub fn assert_covers<T>(what: &str, samples: &[T], count: usize, index: impl Fn(&T) -> usize) {
+    let mut seen = vec![false; count];
+    for s in samples {
+        let i = index(s);
+        assert!(
+            i < count,
+            "{what}: variant index {i} is not below {count}: raise the *_VARIANTS constant"
+        );
+        seen[i] = true;
+    }
+    let missing: Vec<usize> = (0..count).filter(|&i| !seen[i]).collect();
+    assert!(
+        missing.is_empty(),
+        "{what}: no sample of the variants with index {missing:?}: add one to the sample list"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Samples.
+// ---------------------------------------------------------------------------------------------
+
+pub const W: WindowId = WindowId(0x0020_0001);
+
+pub fn sample_draw_ops() -> Vec<DrawOp> {
+    vec![
+        DrawOp::SetColor(Color::rgba(0x12, 0x34, 0x56, 0x78)),
+        DrawOp::SetColor(Color::WHITE),
+        DrawOp::SetLineWidth(0),
+        DrawOp::SetLineWidth(u16::MAX),
+        DrawOp::SetFontSize(16),
+        DrawOp::Clear,
+        DrawOp::FillRect(Rect::new(-5, 7, 100, 200)),
+        DrawOp::FillRect(Rect::new(i32::MIN, i32::MAX, u32::MAX, 0)),
+        DrawOp::Line {
+            x1: 0,
+            y1: -1,
+            x2: i32::MAX,
+            y2: i32::MIN,
+        },
+        DrawOp::Text {
+            x: 10,
+            y: 20,
+            text: "Hello, dispd".into(),
+        },
+        DrawOp::Text {
+            x: -3,
+            y: 0,
+            text: "héllo 世界 🎉\n\0".into(),
+        },
+        DrawOp::Text {
+            x: 0,
+            y: 0,
+            text: String::new(),
+        },
+    ]
+}
+
+pub fn sample_image_sources() -> Vec<ImageSource> {
+    vec![
+        ImageSource::Screen,
+        ImageSource::Drawable(Drawable(7)),
+        ImageSource::Drawable(W.into()),
+    ]
+}
+
+pub fn sample_requests() -> Vec<Request> {
+    let mut v = vec![
+        Request::CreateWindow {
+            window: W,
+            rect: Rect::new(10, 20, 640, 480),
+            background: Color::rgb(0x20, 0x40, 0x60),
+        },
+        Request::CreateWindow {
+            window: WindowId(u32::MAX),
+            rect: Rect::new(i32::MIN, -1, 0, u32::MAX),
+            background: Color(0),
+        },
+        Request::DestroyWindow { window: W },
+        Request::MapWindow { window: W },
+        Request::UnmapWindow { window: WindowId(0) },
+        Request::ConfigureWindow {
+            window: W,
+            rect: Rect::new(-100, 50, 1, 1),
+        },
+        Request::SetTitle {
+            window: W,
+            title: "dispd — démo".into(),
+        },
+        Request::SetTitle {
+            window: W,
+            title: String::new(),
+        },
+        Request::Draw {
+            target: W.into(),
+            ops: sample_draw_ops(),
+        },
+        Request::Draw {
+            target: Drawable(0),
+            ops: Vec::new(),
+        },
+        Request::PutImage {
+            target: W.into(),
+            rect: Rect::new(1, 2, 2, 2),
+            data: (0..16).collect(),
+        },
+        Request::PutImage {
+            target: Drawable(3),
+            rect: Rect::new(0, 0, 0, 0),
+            data: Vec::new(),
+        },
+        Request::PutImage {
+            target: Drawable(3),
+            rect: Rect::new(0, 0, 64, 64),
+            data: (0..64 * 64 * 4).map(|i| (i % 251) as u8).collect(),
+        },
+        Request::Sync,
+        Request::QueryServerInfo,
+        Request::ListWindows,
+    ];
+    v.extend(
+        sample_image_sources()
+            .into_iter()
+            .map(|source| Request::GetImage {
+                source,
+                rect: Rect::new(0, 0, 32, 16),
+            }),
+    );
+    v
+}
+
+pub fn sample_named_keys() -> Vec<NamedKey> {
+    use NamedKey::*;
+    vec![
+        Enter,
+        Tab,
+        Space,
+        Backspace,
+        Escape,
+        Delete,
+        Insert,
+        Home,
+        End,
+        PageUp,
+        PageDown,
+        ArrowLeft,
+        ArrowRight,
+        ArrowUp,
+        ArrowDown,
+        Shift,
+        Control,
+        Alt,
+        AltGraph,
+        Super,
+        CapsLock,
+        NumLock,
+        F1,
+        F2,
+        F3,
+        F4,
+        F5,
+        F6,
+        F7,
+        F8,
+        F9,
+        F10,
+        F11,
+        F12,
+        PrintScreen,
+        Pause,
+        ContextMenu,
+        Dead,
+    ]
+}
+
+pub fn sample_keys() -> Vec<Key> {
+    let mut v = vec![
+        Key::Character("a".into()),
+        Key::Character("é".into()),
+        Key::Character(String::new()),
+        Key::Unidentified,
+    ];
+    v.extend(sample_named_keys().into_iter().map(Key::Named));
+    v
+}
+
+pub fn sample_buttons() -> Vec<Button> {
+    vec![
+        Button::Left,
+        Button::Middle,
+        Button::Right,
+        Button::Back,
+        Button::Forward,
+        Button::Other(0),
+        Button::Other(u16::MAX),
+    ]
+}
+
+pub fn sample_wheel_deltas() -> Vec<WheelDelta> {
+    vec![
+        WheelDelta::Lines { x: 0.0, y: 1.0 },
+        WheelDelta::Lines { x: -2.5, y: -0.0 },
+        WheelDelta::Pixels { x: 12.25, y: -340.5 },
+        WheelDelta::Pixels {
+            x: f32::MAX,
+            y: f32::MIN_POSITIVE,
+        },
+        WheelDelta::Pixels {
+            x: f32::INFINITY,
+            y: f32::NEG_INFINITY,
+        },
+    ]
+}
+
+pub fn sample_error_codes() -> Vec<ErrorCode> {
+    vec![
+        ErrorCode::BadWindow,
+        ErrorCode::BadId,
+        ErrorCode::BadValue,
+        ErrorCode::BadAccess,
+        ErrorCode::Limit,
+        ErrorCode::BadDrawable,
+    ]
+}
+
+pub fn sample_events() -> Vec<Event> {
+    let mods = Modifiers(Modifiers::SHIFT | Modifiers::CONTROL);
+    let mut v = vec![
+        Event::Expose {
+            window: W,
+            rect: Rect::new(0, 0, 640, 480),
+        },
+        Event::Configure {
+            window: W,
+            rect: Rect::new(-10, 30, 800, 600),
+        },
+        Event::CloseRequested { window: W },
+        Event::PointerMotion {
+            window: W,
+            x: -1,
+            y: i32::MAX,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerEnter {
+            window: W,
+            x: 3,
+            y: 4,
+        },
+        Event::PointerLeave { window: W },
+        Event::Focus {
+            window: W,
+            focused: true,
+        },
+        Event::Focus {
+            window: W,
+            focused: false,
+        },
+        Event::TextInput {
+            window: W,
+            text: "中文短语".into(),
+        },
+        Event::ScaleFactor {
+            window: W,
+            milli: 1500,
+        },
+    ];
+    for (i, key) in sample_keys().into_iter().enumerate() {
+        let text = match &key {
+            Key::Character(c) => Some(c.clone()),
+            Key::Named(NamedKey::Enter) => Some("\r".into()),
+            _ => None,
+        };
+        v.push(Event::Key(KeyEvent {
+            window: W,
+            pressed: i % 2 == 0,
+            repeat: i % 3 == 0,
+            code: 9 + i as u32,
+            key,
+            text,
+            modifiers: Modifiers(i as u8),
+        }));
+    }
+    for (i, button) in sample_buttons().into_iter().enumerate() {
+        v.push(Event::PointerButton {
+            window: W,
+            x: 100 + i as i32,
+            y: -200,
+            button,
+            pressed: i % 2 == 1,
+            modifiers: mods,
+        });
+    }
+    for delta in sample_wheel_deltas() {
+        v.push(Event::PointerWheel {
+            window: W,
+            delta,
+            modifiers: Modifiers(Modifiers::ALT | Modifiers::SUPER),
+        });
+    }
+    v
+}
+
+pub fn sample_server_info() -> ServerInfo {
+    ServerInfo {
+        name: "dispd".into(),
+        version: "0.1.0".into(),
+        protocol_version: dispd_protocol::PROTOCOL_VERSION,
+        screen: Size::new(1920, 1080),
+        backend: "headless".into(),
+        clients: 2,
+        windows: 5,
+    }
+}
+
+pub fn sample_replies() -> Vec<Reply> {
+    vec![
+        Reply::Sync,
+        Reply::Image(Image {
+            width: 2,
+            height: 1,
+            data: vec![255, 0, 0, 255, 0, 255, 0, 255],
+        }),
+        Reply::Image(Image {
+            width: 0,
+            height: 0,
+            data: Vec::new(),
+        }),
+        Reply::ServerInfo(sample_server_info()),
+        Reply::Windows(vec![]),
+        Reply::Windows(vec![dispd_protocol::WindowInfo {
+            id: W,
+            owner: dispd_protocol::ClientId(3),
+            title: "标题 title".into(),
+            rect: Rect::new(-5, 7, 640, 480),
+            mapped: true,
+        }]),
+    ]
+}
+
+pub fn sample_server_messages() -> Vec<ServerMessage> {
+    let mut v: Vec<ServerMessage> = sample_replies()
+        .into_iter()
+        .enumerate()
+        .map(|(i, reply)| ServerMessage::Reply {
+            seq: [1, 2, u32::MAX, 0x1234_5678][i % 4],
+            reply,
+        })
+        .collect();
+    v.extend(sample_error_codes().into_iter().map(|code| {
+        ServerMessage::Error(RequestError {
+            seq: 42,
+            code,
+            message: format!("request failed with {code:?}"),
+        })
+    }));
+    v.extend(sample_events().into_iter().map(ServerMessage::Event));
+    v.push(ServerMessage::Goodbye {
+        reason: "the server is shutting down".into(),
+    });
+    v.push(ServerMessage::Goodbye {
+        reason: String::new(),
+    });
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake samples.
+// ---------------------------------------------------------------------------------------------
+
+pub fn sample_setup() -> Setup {
+    Setup {
+        server_name: "dispd".into(),
+        server_version: "0.1.0".into(),
+        client_id: ClientId(3),
+        screen: Size::new(1920, 1080),
+        ids: IdRange {
+            base: 0x0020_0000,
+            count: 0x0010_0000,
+        },
+        max_frame_len: dispd_protocol::DEFAULT_MAX_FRAME_LEN,
+    }
+}
+
+pub fn sample_hellos() -> Vec<ClientHello> {
+    vec![
+        ClientHello::new("", b""),
+        ClientHello::new("dispd-secret", b"0123456789abcdef"),
+        ClientHello {
+            min_version: 0,
+            max_version: u16::MAX,
+            auth_name: "x".repeat(dispd_protocol::handshake::MAX_AUTH_NAME),
+            auth_data: vec![0xa5; dispd_protocol::handshake::MAX_AUTH_DATA],
+        },
+    ]
+}
+
+pub fn sample_answers() -> Vec<ServerAnswer> {
+    vec![
+        ServerAnswer::Accepted {
+            version: dispd_protocol::PROTOCOL_VERSION,
+            setup: sample_setup(),
+        },
+        ServerAnswer::Refused {
+            version: dispd_protocol::PROTOCOL_VERSION,
+            reason: "wrong secret".into(),
+        },
+        ServerAnswer::Refused {
+            version: 7,
+            reason: String::new(),
+        },
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------------------------
+
+/// One frame holding `msg`, length prefix included.
+pub fn frame<T: serde::Serialize>(msg: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    dispd_protocol::encode_frame(msg, &mut out);
+    out
+}
+
+/// The body of a frame, after checking that its length prefix is right.
+pub fn body_of(frame: &[u8]) -> &[u8] {
+    assert!(
+        frame.len() >= 4,
+        "a frame has a 4-byte length prefix, got {} bytes",
+        frame.len()
+    );
+    let len = u32::from_le_bytes([frame[0], frame[1], frame[2], frame[3]]);
+    assert_eq!(
+        len as usize,
+        frame.len() - 4,
+        "length prefix does not match the body length"
+    );
+    &frame[4..]
+}

@@ -1,0 +1,845 @@
+//! Golden wire bytes: the exact bytes of the handshake and of one frame of every message kind,
+//! frozen in `tests/golden/*.hex`.
+//!
+//! **A change to any fixture is a change to the wire protocol.** Peers built from the old code
+//! would misread the new bytes, so a golden change requires bumping `PROTOCOL_VERSION` in
+//! `protocol/src/lib.rs` (and deciding what `MIN_PROTOCOL_VERSION` becomes) in the same change.
+//! Adding a variant at the end of an enum adds a fixture without changing the others; that is the
+//! only kind of change that may leave the existing fixtures alone.
+//!
+//! Each sample is checked both ways: encoding it must give the fixture's bytes, and decoding the
+//! fixture must give the sample back.
+//!
+//! To (re)write the fixtures after a deliberate wire change, run
+//! `DISPD_BLESS=1 cargo test -p dispd-protocol --test golden`, then read the diff.
+//!
+//! Fixture format: lowercase hex digits; whitespace and newlines are ignored, and so are lines
+//! starting with `#`. Frames are written with the 4-byte little-endian length prefix on its own
+//! line, handshake messages with the 8-byte magic on its own line.
+
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+
+use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
+use dispd_protocol::request::ImageSource;
+use dispd_protocol::{
+    decode, encode_frame, Button, ClientId, Color, DrawOp, Drawable, ErrorCode, Event, IdRange, Image, Key,
+    KeyEvent, Modifiers, NamedKey, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size,
+    WheelDelta, WindowId, PROTOCOL_VERSION,
+};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Decodes fixture bytes and compares them with the sample; `Err` says how they differ.
+type DecodeCheck = Box<dyn Fn(&[u8]) -> Result<(), String>>;
+
+/// One frozen sample: its name (the fixture's file stem), its bytes, and a check that decodes
+/// bytes back and compares them with the sample.
+struct Golden {
+    name: String,
+    description: String,
+    bytes: Vec<u8>,
+    /// Where to break the first line of the fixture (after the length prefix or the magic).
+    head: usize,
+    decodes_back: DecodeCheck,
+}
+
+fn frame_sample<T>(name: impl Into<String>, value: T) -> Golden
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug + 'static,
+{
+    let mut bytes = Vec::new();
+    encode_frame(&value, &mut bytes);
+    Golden {
+        name: name.into(),
+        description: format!("{value:?}"),
+        bytes,
+        head: 4,
+        decodes_back: Box::new(move |b: &[u8]| {
+            let Some((prefix, body)) = b.split_first_chunk::<4>() else {
+                return Err(format!("{} bytes are too few for a frame", b.len()));
+            };
+            let len = u32::from_le_bytes(*prefix) as usize;
+            if len != body.len() {
+                return Err(format!(
+                    "length prefix says {len}, the body has {} bytes",
+                    body.len()
+                ));
+            }
+            match decode::<T>(body) {
+                Ok(v) if v == value => Ok(()),
+                Ok(v) => Err(format!("decodes to {v:?}")),
+                Err(e) => Err(format!("does not decode: {e}")),
+            }
+        }),
+    }
+}
+
+fn hello_sample(name: &str, hello: ClientHello) -> Golden {
+    let bytes = hello.encode().expect("sample hello within limits");
+    Golden {
+        name: name.into(),
+        description: format!("{hello:?}"),
+        bytes,
+        head: 8,
+        decodes_back: Box::new(move |b: &[u8]| match ClientHello::parse(b) {
+            Ok(Some((h, n))) if h == hello && n == b.len() => Ok(()),
+            other => Err(format!("parses as {other:?}")),
+        }),
+    }
+}
+
+fn answer_sample(name: &str, answer: ServerAnswer) -> Golden {
+    let bytes = answer.encode();
+    Golden {
+        name: name.into(),
+        description: format!("{answer:?}"),
+        bytes,
+        head: 8,
+        decodes_back: Box::new(move |b: &[u8]| match ServerAnswer::parse(b) {
+            Ok(Some((a, n))) if a == answer && n == b.len() => Ok(()),
+            other => Err(format!("parses as {other:?}")),
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The samples. Never edit one in place without reblessing and bumping PROTOCOL_VERSION.
+// ---------------------------------------------------------------------------------------------
+
+const W: WindowId = WindowId(0x0020_0001);
+
+/// File stem of a request's fixture. No `_` arm: a new variant needs a name, and then
+/// `every_request_variant_is_frozen` asks for a sample.
+fn request_fixture(r: &Request) -> &'static str {
+    match r {
+        Request::CreateWindow { .. } => "request_create_window",
+        Request::DestroyWindow { .. } => "request_destroy_window",
+        Request::MapWindow { .. } => "request_map_window",
+        Request::UnmapWindow { .. } => "request_unmap_window",
+        Request::ConfigureWindow { .. } => "request_configure_window",
+        Request::SetTitle { .. } => "request_set_title",
+        Request::Draw { .. } => "request_draw",
+        Request::PutImage { .. } => "request_put_image",
+        Request::GetImage {
+            source: ImageSource::Screen,
+            ..
+        } => "request_get_image_screen",
+        Request::GetImage {
+            source: ImageSource::Drawable(_),
+            ..
+        } => "request_get_image_drawable",
+        Request::Sync => "request_sync",
+        Request::QueryServerInfo => "request_query_server_info",
+        Request::ListWindows => "request_list_windows",
+    }
+}
+
+fn golden_requests() -> Vec<Request> {
+    vec![
+        Request::CreateWindow {
+            window: W,
+            rect: Rect::new(10, -20, 640, 480),
+            background: Color::rgb(0x20, 0x40, 0x60),
+        },
+        Request::DestroyWindow { window: W },
+        Request::MapWindow { window: W },
+        Request::UnmapWindow { window: W },
+        Request::ConfigureWindow {
+            window: W,
+            rect: Rect::new(-1, 300, 800, 600),
+        },
+        Request::SetTitle {
+            window: W,
+            title: "dispd démo".into(),
+        },
+        Request::Draw {
+            target: W.into(),
+            ops: golden_draw_ops(),
+        },
+        Request::PutImage {
+            target: W.into(),
+            rect: Rect::new(4, 5, 2, 1),
+            data: vec![0xff, 0x00, 0x00, 0xff, 0x00, 0x80, 0xff, 0xff],
+        },
+        Request::GetImage {
+            source: ImageSource::Screen,
+            rect: Rect::new(0, 0, 1920, 1080),
+        },
+        Request::GetImage {
+            source: ImageSource::Drawable(Drawable(W.0)),
+            rect: Rect::new(0, 0, 64, 32),
+        },
+        Request::Sync,
+        Request::QueryServerInfo,
+        Request::ListWindows,
+    ]
+}
+
+/// Every [`DrawOp`] variant, in one batch.
+fn golden_draw_ops() -> Vec<DrawOp> {
+    vec![
+        DrawOp::SetColor(Color::rgba(0x11, 0x22, 0x33, 0x44)),
+        DrawOp::SetLineWidth(3),
+        DrawOp::SetFontSize(200),
+        DrawOp::Clear,
+        DrawOp::FillRect(Rect::new(1, 2, 3, 4)),
+        DrawOp::Line {
+            x1: -1,
+            y1: 64,
+            x2: 100,
+            y2: -100,
+        },
+        DrawOp::Text {
+            x: 8,
+            y: 16,
+            text: "Hi é".into(),
+        },
+    ]
+}
+
+fn draw_op_tag(op: &DrawOp) -> u8 {
+    match op {
+        DrawOp::SetColor(_) => 0,
+        DrawOp::SetLineWidth(_) => 1,
+        DrawOp::SetFontSize(_) => 2,
+        DrawOp::Clear => 3,
+        DrawOp::FillRect(_) => 4,
+        DrawOp::Line { .. } => 5,
+        DrawOp::Text { .. } => 6,
+    }
+}
+const DRAW_OP_VARIANTS: u8 = 7;
+
+/// File stem of a server message's fixture; no `_` arm (see [`request_fixture`]).
+fn server_message_fixture(m: &ServerMessage) -> String {
+    match m {
+        ServerMessage::Reply { reply, .. } => match reply {
+            Reply::Sync => "server_reply_sync".into(),
+            Reply::Image(_) => "server_reply_image".into(),
+            Reply::ServerInfo(_) => "server_reply_server_info".into(),
+            Reply::Windows(_) => "server_reply_windows".into(),
+        },
+        ServerMessage::Error(e) => format!("server_error_{}", error_code_name(e.code)),
+        ServerMessage::Event(e) => format!("server_event_{}", event_name(e)),
+        ServerMessage::Goodbye { .. } => "server_goodbye".into(),
+    }
+}
+
+fn error_code_name(c: ErrorCode) -> &'static str {
+    match c {
+        ErrorCode::BadWindow => "bad_window",
+        ErrorCode::BadId => "bad_id",
+        ErrorCode::BadValue => "bad_value",
+        ErrorCode::BadAccess => "bad_access",
+        ErrorCode::Limit => "limit",
+        ErrorCode::BadDrawable => "bad_drawable",
+    }
+}
+
+fn event_name(e: &Event) -> String {
+    match e {
+        Event::Expose { .. } => "expose".into(),
+        Event::Configure { .. } => "configure".into(),
+        Event::CloseRequested { .. } => "close_requested".into(),
+        Event::Key(k) => match &k.key {
+            Key::Named(_) => "key_named".into(),
+            Key::Character(_) => "key_character".into(),
+            Key::Unidentified => "key_unidentified".into(),
+        },
+        Event::PointerMotion { .. } => "pointer_motion".into(),
+        Event::PointerButton { button, .. } => format!(
+            "pointer_button_{}",
+            match button {
+                Button::Left => "left",
+                Button::Middle => "middle",
+                Button::Right => "right",
+                Button::Back => "back",
+                Button::Forward => "forward",
+                Button::Other(_) => "other",
+            }
+        ),
+        Event::PointerWheel { delta, .. } => match delta {
+            WheelDelta::Lines { .. } => "pointer_wheel_lines".into(),
+            WheelDelta::Pixels { .. } => "pointer_wheel_pixels".into(),
+        },
+        Event::PointerEnter { .. } => "pointer_enter".into(),
+        Event::PointerLeave { .. } => "pointer_leave".into(),
+        Event::Focus { .. } => "focus".into(),
+        Event::TextInput { .. } => "text_input".into(),
+        Event::ScaleFactor { .. } => "scale_factor".into(),
+    }
+}
+
+fn golden_server_messages() -> Vec<ServerMessage> {
+    let mut v = vec![
+        ServerMessage::Reply {
+            seq: 7,
+            reply: Reply::Sync,
+        },
+        ServerMessage::Reply {
+            seq: 300,
+            reply: Reply::Image(Image {
+                width: 2,
+                height: 1,
+                data: vec![0x10, 0x20, 0x30, 0xff, 0x40, 0x50, 0x60, 0xff],
+            }),
+        },
+        ServerMessage::Reply {
+            seq: 1,
+            reply: Reply::ServerInfo(ServerInfo {
+                name: "dispd".into(),
+                version: "0.1.0".into(),
+                protocol_version: 1,
+                screen: Size::new(1920, 1080),
+                backend: "headless".into(),
+                clients: 2,
+                windows: 5,
+            }),
+        },
+        ServerMessage::Reply {
+            seq: 2,
+            reply: Reply::Windows(vec![dispd_protocol::WindowInfo {
+                id: W,
+                owner: dispd_protocol::ClientId(1),
+                title: "hello".into(),
+                rect: Rect::new(100, 100, 480, 240),
+                mapped: true,
+            }]),
+        },
+    ];
+    let codes = [
+        ErrorCode::BadWindow,
+        ErrorCode::BadId,
+        ErrorCode::BadValue,
+        ErrorCode::BadAccess,
+        ErrorCode::Limit,
+        ErrorCode::BadDrawable,
+    ];
+    v.extend(codes.into_iter().map(|code| {
+        ServerMessage::Error(RequestError {
+            seq: 42,
+            code,
+            message: "no such window 0x200001".into(),
+        })
+    }));
+    let shift_ctrl = Modifiers(Modifiers::SHIFT | Modifiers::CONTROL);
+    let events = vec![
+        Event::Expose {
+            window: W,
+            rect: Rect::new(0, 0, 640, 480),
+        },
+        Event::Configure {
+            window: W,
+            rect: Rect::new(-10, 30, 800, 600),
+        },
+        Event::CloseRequested { window: W },
+        Event::Key(KeyEvent {
+            window: W,
+            pressed: true,
+            repeat: false,
+            code: 36,
+            key: Key::Named(NamedKey::Enter),
+            text: Some("\r".into()),
+            modifiers: Modifiers::default(),
+        }),
+        Event::Key(KeyEvent {
+            window: W,
+            pressed: false,
+            repeat: true,
+            code: 38,
+            key: Key::Character("é".into()),
+            text: Some("é".into()),
+            modifiers: Modifiers(Modifiers::ALT),
+        }),
+        Event::Key(KeyEvent {
+            window: W,
+            pressed: true,
+            repeat: false,
+            code: 0,
+            key: Key::Unidentified,
+            text: None,
+            modifiers: shift_ctrl,
+        }),
+        Event::PointerMotion {
+            window: W,
+            x: 100,
+            y: -3,
+            modifiers: shift_ctrl,
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Left,
+            pressed: true,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Middle,
+            pressed: false,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Right,
+            pressed: true,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Back,
+            pressed: true,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Forward,
+            pressed: true,
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerButton {
+            window: W,
+            x: 1,
+            y: 2,
+            button: Button::Other(300),
+            pressed: true,
+            modifiers: Modifiers(Modifiers::SUPER),
+        },
+        Event::PointerWheel {
+            window: W,
+            delta: WheelDelta::Lines { x: 0.0, y: 1.0 },
+            modifiers: Modifiers::default(),
+        },
+        Event::PointerWheel {
+            window: W,
+            delta: WheelDelta::Pixels { x: -2.5, y: 40.25 },
+            modifiers: Modifiers(Modifiers::CONTROL),
+        },
+        Event::PointerEnter {
+            window: W,
+            x: 5,
+            y: 6,
+        },
+        Event::PointerLeave { window: W },
+        Event::Focus {
+            window: W,
+            focused: true,
+        },
+        Event::TextInput {
+            window: W,
+            text: "中文".into(),
+        },
+        Event::ScaleFactor {
+            window: W,
+            milli: 1500,
+        },
+    ];
+    v.extend(events.into_iter().map(ServerMessage::Event));
+    v.push(ServerMessage::Goodbye {
+        reason: "the server is shutting down".into(),
+    });
+    v
+}
+
+fn golden_setup() -> Setup {
+    Setup {
+        server_name: "dispd".into(),
+        server_version: "0.1.0".into(),
+        client_id: ClientId(3),
+        screen: Size::new(1920, 1080),
+        ids: IdRange {
+            base: 0x0020_0000,
+            count: 0x0010_0000,
+        },
+        max_frame_len: 16 << 20,
+    }
+}
+
+fn golden_samples() -> Vec<Golden> {
+    let mut v = vec![
+        hello_sample("hello", ClientHello::new("dispd-secret", b"abc")),
+        hello_sample("hello_no_auth", ClientHello::new("", b"")),
+        answer_sample(
+            "answer_accepted",
+            ServerAnswer::Accepted {
+                version: 1,
+                setup: golden_setup(),
+            },
+        ),
+        answer_sample(
+            "answer_refused",
+            ServerAnswer::Refused {
+                version: 1,
+                reason: "wrong secret".into(),
+            },
+        ),
+    ];
+    v.extend(
+        golden_requests()
+            .into_iter()
+            .map(|r| frame_sample(request_fixture(&r), r)),
+    );
+    v.extend(
+        golden_server_messages()
+            .into_iter()
+            .map(|m| frame_sample(server_message_fixture(&m), m)),
+    );
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixture files.
+// ---------------------------------------------------------------------------------------------
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden")
+}
+
+fn blessing() -> bool {
+    std::env::var_os("DISPD_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Reads hex digits, skipping whitespace and `#` comment lines.
+fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .flat_map(|line| line.bytes())
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| match b {
+            b'0'..=b'9' => Ok(b - b'0'),
+            b'a'..=b'f' => Ok(b - b'a' + 10),
+            _ => Err(format!("`{}` is not a lowercase hex digit", b as char)),
+        })
+        .collect::<Result<_, _>>()?;
+    if digits.len() % 2 != 0 {
+        return Err(format!("odd number of hex digits ({})", digits.len()));
+    }
+    Ok(digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect())
+}
+
+fn hex_line(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fixture text for a sample: comments, the head on its own line, then 16 bytes a line.
+fn render(g: &Golden) -> String {
+    let mut out = format!(
+        "# {}\n# {} bytes. Frozen wire bytes: a change here is a protocol change (bump PROTOCOL_VERSION).\n\
+         # Written by `DISPD_BLESS=1 cargo test -p dispd-protocol --test golden`.\n",
+        g.description,
+        g.bytes.len()
+    );
+    let head = g.head.min(g.bytes.len());
+    out.push_str(&hex_line(&g.bytes[..head]));
+    out.push('\n');
+    for line in g.bytes[head..].chunks(16) {
+        let groups: Vec<String> = line.chunks(4).map(hex_line).collect();
+        out.push_str(&groups.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn wire_bytes_match_the_fixtures() {
+    let dir = golden_dir();
+    let samples = golden_samples();
+    let bless = blessing();
+    if bless {
+        std::fs::create_dir_all(&dir).expect("create tests/golden");
+    }
+
+    let mut failures = Vec::new();
+    for g in &samples {
+        let path = dir.join(format!("{}.hex", g.name));
+        if bless {
+            if let Err(e) = (g.decodes_back)(&g.bytes) {
+                failures.push(format!("{}: the sample does not decode back: {e}", g.name));
+            }
+            std::fs::write(&path, render(g)).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+            continue;
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!(
+                    "{}: cannot read {} ({e}); a new sample needs `DISPD_BLESS=1`",
+                    g.name,
+                    path.display()
+                ));
+                continue;
+            }
+        };
+        let fixture = match parse_hex(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                failures.push(format!("{}: bad fixture: {e}", g.name));
+                continue;
+            }
+        };
+        if fixture != g.bytes {
+            failures.push(format!(
+                "{}: the encoding changed\n    fixture: {}\n    now:     {}",
+                g.name,
+                hex_line(&fixture),
+                hex_line(&g.bytes)
+            ));
+        }
+        if let Err(e) = (g.decodes_back)(&fixture) {
+            failures.push(format!(
+                "{}: the fixture no longer decodes to the sample: {e}",
+                g.name
+            ));
+        }
+    }
+
+    // Fixtures without a sample: a sample was renamed or dropped.
+    let names: Vec<&str> = samples.iter().map(|g| g.name.as_str()).collect();
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_none_or(|e| e != "hex") {
+            continue;
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if !names.contains(&stem) {
+            if bless {
+                std::fs::remove_file(&path).unwrap_or_else(|e| panic!("remove {}: {e}", path.display()));
+            } else {
+                failures.push(format!("{}: fixture without a sample", path.display()));
+            }
+        }
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatch(es). If the wire change is deliberate, bump PROTOCOL_VERSION and rebless \
+         with DISPD_BLESS=1.\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn protocol_version_is_the_blessed_one() {
+    assert_eq!(
+        PROTOCOL_VERSION, 1,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 1. Bump the version and \
+         rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
+         number"
+    );
+}
+
+#[test]
+fn sample_names_are_unique() {
+    let samples = golden_samples();
+    let mut names: Vec<&str> = samples.iter().map(|g| g.name.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "two golden samples share a fixture name");
+}
+
+#[test]
+fn every_request_variant_is_frozen() {
+    let frozen: Vec<&str> = golden_requests().iter().map(request_fixture).collect();
+    // One value per fixture name; the names come from an exhaustive match.
+    let all = [
+        "request_create_window",
+        "request_destroy_window",
+        "request_map_window",
+        "request_unmap_window",
+        "request_configure_window",
+        "request_set_title",
+        "request_draw",
+        "request_put_image",
+        "request_get_image_screen",
+        "request_get_image_drawable",
+        "request_sync",
+        "request_query_server_info",
+        "request_list_windows",
+    ];
+    for name in all {
+        assert!(frozen.contains(&name), "no golden sample for {name}");
+    }
+    assert_eq!(
+        frozen.len(),
+        all.len(),
+        "request fixture names are missing from the list above"
+    );
+
+    // The draw batch holds every op.
+    let tags: Vec<u8> = golden_draw_ops().iter().map(draw_op_tag).collect();
+    for t in 0..DRAW_OP_VARIANTS {
+        assert!(
+            tags.contains(&t),
+            "the golden draw batch lacks the op with tag {t}"
+        );
+    }
+}
+
+#[test]
+fn every_server_message_kind_is_frozen() {
+    let frozen: Vec<String> = golden_server_messages()
+        .iter()
+        .map(server_message_fixture)
+        .collect();
+    let mut expected: Vec<String> = vec![
+        "server_reply_sync".into(),
+        "server_reply_image".into(),
+        "server_reply_server_info".into(),
+        "server_reply_windows".into(),
+        "server_goodbye".into(),
+    ];
+    for c in [
+        "bad_window",
+        "bad_id",
+        "bad_value",
+        "bad_access",
+        "limit",
+        "bad_drawable",
+    ] {
+        expected.push(format!("server_error_{c}"));
+    }
+    for e in [
+        "expose",
+        "configure",
+        "close_requested",
+        "key_named",
+        "key_character",
+        "key_unidentified",
+        "pointer_motion",
+        "pointer_button_left",
+        "pointer_button_middle",
+        "pointer_button_right",
+        "pointer_button_back",
+        "pointer_button_forward",
+        "pointer_button_other",
+        "pointer_wheel_lines",
+        "pointer_wheel_pixels",
+        "pointer_enter",
+        "pointer_leave",
+        "focus",
+        "text_input",
+        "scale_factor",
+    ] {
+        expected.push(format!("server_event_{e}"));
+    }
+    for name in &expected {
+        assert!(frozen.contains(name), "no golden sample for {name}");
+    }
+    assert_eq!(
+        frozen.len(),
+        expected.len(),
+        "server fixture names are missing from the list above"
+    );
+}
+
+/// Named keys are one byte each on the wire: their position in the enum. Reordering them would be a
+/// silent wire change that the `server_event_key_named` fixture alone would not catch.
+#[test]
+fn named_key_tags_are_frozen() {
+    use NamedKey::*;
+    let tags = [
+        (Enter, 0u8),
+        (Tab, 1),
+        (Space, 2),
+        (Backspace, 3),
+        (Escape, 4),
+        (Delete, 5),
+        (Insert, 6),
+        (Home, 7),
+        (End, 8),
+        (PageUp, 9),
+        (PageDown, 10),
+        (ArrowLeft, 11),
+        (ArrowRight, 12),
+        (ArrowUp, 13),
+        (ArrowDown, 14),
+        (Shift, 15),
+        (Control, 16),
+        (Alt, 17),
+        (AltGraph, 18),
+        (Super, 19),
+        (CapsLock, 20),
+        (NumLock, 21),
+        (F1, 22),
+        (F2, 23),
+        (F3, 24),
+        (F4, 25),
+        (F5, 26),
+        (F6, 27),
+        (F7, 28),
+        (F8, 29),
+        (F9, 30),
+        (F10, 31),
+        (F11, 32),
+        (F12, 33),
+        (PrintScreen, 34),
+        (Pause, 35),
+        (ContextMenu, 36),
+        (Dead, 37),
+    ];
+    for (key, tag) in tags {
+        assert_eq!(dispd_protocol::codec::encode_body(&key), [tag], "{key:?}");
+        assert_eq!(decode::<NamedKey>(&[tag]).unwrap(), key);
+    }
+    assert!(
+        decode::<NamedKey>(&[tags.len() as u8]).is_err(),
+        "a NamedKey was added: freeze its tag"
+    );
+}
+
+/// Sanity checks of the bytes themselves, worked out by hand from the postcard format.
+#[test]
+fn hand_checked_bytes() {
+    let sync = golden_samples()
+        .into_iter()
+        .find(|g| g.name == "request_sync")
+        .expect("sync sample");
+    assert_eq!(sync.bytes, [0x01, 0x00, 0x00, 0x00, 0x09]);
+
+    let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
+    let mut expected = b"DISPD\0\r\n".to_vec();
+    expected.extend_from_slice(&[1, 0, 1, 0, 12]);
+    expected.extend_from_slice(b"dispd-secret");
+    expected.extend_from_slice(&[3, 0]);
+    expected.extend_from_slice(b"abc");
+    assert_eq!(hello, expected);
+
+    let refused = ServerAnswer::Refused {
+        version: 1,
+        reason: "wrong secret".into(),
+    }
+    .encode();
+    let mut expected = b"DISPD\0\r\n".to_vec();
+    expected.extend_from_slice(&[1, 1, 0, 12, 0, 0, 0]);
+    expected.extend_from_slice(b"wrong secret");
+    assert_eq!(refused, expected);
+
+    // MapWindow (tag 2) of window 0x200001: varint 81 80 80 01.
+    let mut map = Vec::new();
+    encode_frame(&Request::MapWindow { window: W }, &mut map);
+    assert_eq!(map, [5, 0, 0, 0, 2, 0x81, 0x80, 0x80, 0x01]);
+}
+
+#[test]
+fn hex_loader_ignores_comments_and_whitespace() {
+    assert_eq!(
+        parse_hex("# comment 12\n  01 0a\n\tff\n#ab\n").unwrap(),
+        [0x01, 0x0a, 0xff]
+    );
+    assert!(parse_hex("0").is_err());
+    assert!(parse_hex("zz").is_err());
+    assert!(parse_hex("AB").is_err());
+}
