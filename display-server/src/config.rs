@@ -30,6 +30,8 @@ pub struct Config {
     /// Most messages waiting to be sent to one client; a client that lets more pile up is
     /// disconnected.
     pub max_queued_messages: usize,
+    /// Whether clients may inject input (`InjectInput`, like XTEST). Off by default.
+    pub allow_injection: bool,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             max_get_image_pixels: 4096 * 3840,
             handshake_timeout_ms: 10_000,
             max_queued_messages: 8192,
+            allow_injection: false,
         }
     }
 }

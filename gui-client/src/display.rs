@@ -38,6 +38,7 @@ pub struct Display {
     ids: IdAllocator,
     incoming: VecDeque<Incoming>,
     closed: Option<Option<String>>,
+    reply_timeout: Option<Duration>,
 }
 
 impl Display {
@@ -68,6 +69,7 @@ impl Display {
             seq: 0,
             incoming: VecDeque::new(),
             closed: None,
+            reply_timeout: None,
         })
     }
 
@@ -198,13 +200,27 @@ impl Display {
         }
     }
 
+    /// Limits how long calls that wait for a reply ([`Display::sync`], [`Display::get_image`] ...)
+    /// wait; past it they fail with [`ClientError::Timeout`]. `None` (the default) waits forever.
+    pub fn set_reply_timeout(&mut self, timeout: Option<Duration>) {
+        self.reply_timeout = timeout;
+    }
+
     /// Sends `request` and waits for its reply; events and errors of other requests that arrive
     /// meanwhile are kept for [`Display::next_event`].
     pub fn round_trip(&mut self, request: &Request) -> Result<Reply, ClientError> {
         let seq = self.send(request);
         self.flush()?;
+        let deadline = self.reply_timeout.map(|t| (t, Instant::now() + t));
         loop {
-            match self.read_message(None)? {
+            let wait = match deadline {
+                None => None,
+                Some((t, at)) => match at.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Err(ClientError::Timeout { seq, waited: t }),
+                },
+            };
+            match self.read_message(wait)? {
                 Some(ServerMessage::Reply { seq: s, reply }) if s == seq => return Ok(reply),
                 Some(ServerMessage::Error(e)) if e.seq == seq => return Err(ClientError::Request(e)),
                 Some(other) => self.keep(other)?,

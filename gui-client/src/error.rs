@@ -38,6 +38,16 @@ pub enum ClientError {
         /// Why, if the server said.
         reason: Option<String>,
     },
+    /// No reply came within the time set by [`crate::Display::set_reply_timeout`].
+    #[error(
+        "no reply to request #{seq} within {waited:?}: is the display server stuck or the network down?"
+    )]
+    Timeout {
+        /// The request waited for.
+        seq: u32,
+        /// How long.
+        waited: std::time::Duration,
+    },
     /// The client used all the resource ids the server gave it.
     #[error("out of resource ids: destroy windows you no longer need")]
     OutOfIds,

@@ -47,7 +47,7 @@ pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
 pub use reply::{Image, Reply, ServerInfo, WindowInfo};
-pub use request::{DrawOp, Drawable, Request};
+pub use request::{CursorShape, DrawOp, Drawable, ImageSource, InputAction, Request};
 
 /// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.
 pub const PROTOCOL_VERSION: u16 = 1;

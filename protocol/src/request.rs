@@ -89,6 +89,80 @@ pub enum Request {
     /// `dispshot --window`); pixels of other clients' windows stay unreadable except as part of
     /// the composed screen.
     ListWindows,
+    /// Set the pointer's shape over a window.
+    SetCursor {
+        /// The window.
+        window: WindowId,
+        /// The shape.
+        cursor: CursorShape,
+    },
+    /// Inject input as if the user had produced it (like X's XTEST), for tests and automation.
+    /// Refused with [`crate::ErrorCode::BadAccess`] unless the server was started with
+    /// `--allow-injection`. Keys go to the focused window; pointer positions are screen
+    /// coordinates and go to the window under the pointer.
+    InjectInput(InputAction),
+}
+
+/// Pointer shapes from the standard set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CursorShape {
+    /// The usual arrow.
+    Default,
+    /// A text caret (I-beam).
+    Text,
+    /// A pointing hand, for links and buttons.
+    Pointer,
+    /// A crosshair.
+    Crosshair,
+    /// Four arrows: something can be moved.
+    Move,
+    /// A resize arrow (both directions, horizontal).
+    ResizeHorizontal,
+    /// A resize arrow (both directions, vertical).
+    ResizeVertical,
+    /// Busy.
+    Wait,
+    /// The action is not allowed.
+    NotAllowed,
+    /// No pointer shown.
+    Hidden,
+}
+
+/// One injected input action (see [`Request::InjectInput`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum InputAction {
+    /// A key press or release, delivered to the focused window.
+    Key {
+        /// Pressed (true) or released (false).
+        pressed: bool,
+        /// Physical key code (0 if unknown).
+        code: u32,
+        /// The logical key.
+        key: crate::event::Key,
+        /// Text the key produces.
+        text: Option<String>,
+        /// Modifiers held.
+        modifiers: crate::event::Modifiers,
+    },
+    /// Move the pointer to a screen position.
+    PointerMove {
+        /// Screen x.
+        x: i32,
+        /// Screen y.
+        y: i32,
+    },
+    /// Press or release a pointer button where the pointer is. A press focuses the window.
+    Button {
+        /// Which button.
+        button: crate::event::Button,
+        /// Pressed (true) or released (false).
+        pressed: bool,
+    },
+    /// Turn the wheel where the pointer is.
+    Wheel {
+        /// How far.
+        delta: crate::event::WheelDelta,
+    },
 }
 
 impl Request {
@@ -115,6 +189,8 @@ impl Request {
             Request::Sync => "Sync",
             Request::QueryServerInfo => "QueryServerInfo",
             Request::ListWindows => "ListWindows",
+            Request::SetCursor { .. } => "SetCursor",
+            Request::InjectInput(_) => "InjectInput",
         }
     }
 }

@@ -131,6 +131,8 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::Sync => "request_sync",
         Request::QueryServerInfo => "request_query_server_info",
         Request::ListWindows => "request_list_windows",
+        Request::SetCursor { .. } => "request_set_cursor",
+        Request::InjectInput(_) => "request_inject_input",
     }
 }
 
@@ -172,6 +174,17 @@ fn golden_requests() -> Vec<Request> {
         Request::Sync,
         Request::QueryServerInfo,
         Request::ListWindows,
+        Request::SetCursor {
+            window: W,
+            cursor: dispd_protocol::CursorShape::Text,
+        },
+        Request::InjectInput(dispd_protocol::InputAction::Key {
+            pressed: true,
+            code: 38,
+            key: Key::Character("a".into()),
+            text: Some("a".into()),
+            modifiers: Modifiers(Modifiers::SHIFT),
+        }),
     ]
 }
 
@@ -668,6 +681,8 @@ fn every_request_variant_is_frozen() {
         "request_sync",
         "request_query_server_info",
         "request_list_windows",
+        "request_set_cursor",
+        "request_inject_input",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");

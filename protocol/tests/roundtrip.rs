@@ -106,6 +106,22 @@ fn samples_cover_every_image_source() {
     );
 }
 
+#[test]
+fn samples_cover_every_cursor_shape_and_input_action() {
+    assert_covers(
+        "CursorShape",
+        &sample_cursor_shapes(),
+        CURSOR_SHAPE_VARIANTS,
+        |c| cursor_shape_index(*c),
+    );
+    assert_covers(
+        "InputAction",
+        &sample_input_actions(),
+        INPUT_ACTION_VARIANTS,
+        input_action_index,
+    );
+}
+
 /// The nested samples also reach the wire inside the top-level messages, not only on their own.
 #[test]
 fn top_level_samples_embed_every_nested_variant() {

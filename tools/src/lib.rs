@@ -1,5 +1,9 @@
 //! Shared pieces of the dispd command-line tools.
 
+mod describe;
+
+pub use describe::describe;
+
 use std::io::Write;
 
 use gui_client::Image;

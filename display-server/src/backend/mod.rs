@@ -4,6 +4,8 @@
 //! - `winit` (feature `winit`): each mapped window a native window on the local desktop.
 
 pub mod headless;
+#[cfg(feature = "winit")]
+pub mod winit;
 
 use dispd_protocol::{Event, Rect, Size, WindowId};
 
@@ -23,6 +25,11 @@ pub trait Backend: Send + std::fmt::Debug {
     /// Shows `changes`, already applied to `scene`.
     fn apply(&mut self, scene: &Scene, changes: &[SceneChange]);
 
+    /// Whether a window manager decides focus (then the core does not focus windows on map).
+    fn has_window_manager(&self) -> bool {
+        false
+    }
+
     /// Reads `rect` of the screen as composed (windows over the background), RGBA bytes.
     fn read_screen(&mut self, scene: &Scene, rect: Rect) -> Vec<u8>;
 }
@@ -39,4 +46,7 @@ pub enum BackendEvent {
         /// New position and size.
         rect: Rect,
     },
+    /// The backend presented what it was last given and can take more: the core calls
+    /// [`Backend::apply`] again even if nothing changed, so held-back damage goes out.
+    PresentDone,
 }

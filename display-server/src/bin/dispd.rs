@@ -27,9 +27,12 @@ struct Args {
     /// Keep the screen in memory instead of showing it (like Xvfb).
     #[arg(long)]
     headless: bool,
-    /// Screen size, as WIDTHxHEIGHT.
-    #[arg(long, default_value = "1280x1024", value_parser = parse_size)]
-    size: Size,
+    /// Screen size, as WIDTHxHEIGHT [default: 1280x1024 headless, the monitor's size on-screen].
+    #[arg(long, value_parser = parse_size)]
+    size: Option<Size>,
+    /// Let clients inject keyboard and pointer input (like XTEST), for tests and automation.
+    #[arg(long)]
+    allow_injection: bool,
     /// Transports to listen on: `unix`, `tcp`, or both.
     #[arg(long, value_delimiter = ',', default_value = "unix,tcp")]
     listen: Vec<Transport>,
@@ -105,17 +108,88 @@ fn init_logging() {
 }
 
 fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    if !args.headless {
-        return Err("the on-screen backend is not available in this build; run `dispd --headless` for a virtual screen".into());
+    let config = Config {
+        allow_injection: args.allow_injection,
+        ..Config::default()
+    };
+    if args.allow_injection {
+        tracing::warn!("input injection is allowed: any client may type and click into any window");
     }
+    if args.headless {
+        return serve_headless(args, config);
+    }
+    serve_on_screen(args, config)
+}
+
+fn serve_headless(args: Args, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listeners = bind(&args).await?;
-        let backend = Box::new(Headless::new(args.size));
-        tracing::info!(display = args.display, size = ?args.size, "headless screen ready");
-        run(listeners, backend, None, Config::default(), shutdown_signal()).await?;
+        let size = args.size.unwrap_or(Size::new(1280, 1024));
+        let backend = Box::new(Headless::new(size));
+        tracing::info!(display = args.display, size = %format!("{}x{}", size.width, size.height), "headless screen ready");
+        run(listeners, backend, None, config, shutdown_signal()).await?;
         Ok(())
     })
+}
+
+#[cfg(not(feature = "winit"))]
+fn serve_on_screen(_args: Args, _config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    Err("this dispd was built without the on-screen backend (feature `winit`); use `dispd --headless`".into())
+}
+
+/// The thread running the server while winit owns the main thread.
+#[cfg(feature = "winit")]
+type ServerThread = std::thread::JoinHandle<Result<(), String>>;
+
+/// winit owns the main thread; the server runs on a thread of its own, started once the event
+/// loop is up and the monitor's size is known.
+#[cfg(feature = "winit")]
+fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    use display_server::backend::winit as backend;
+
+    let event_loop = backend::create_event_loop()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let listeners = runtime.block_on(bind(&args))?;
+    let (mut app, parts) = backend::new(&event_loop);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server: std::rc::Rc<std::cell::RefCell<Option<ServerThread>>> = Default::default();
+    let server_slot = server.clone();
+    let (display_number, fixed_size) = (args.display, args.size);
+    app.on_start(move |el| {
+        let size = fixed_size
+            .or_else(|| {
+                let m = el.primary_monitor().or_else(|| el.available_monitors().next())?;
+                let s = m.size();
+                (s.width > 0 && s.height > 0).then(|| Size::new(s.width, s.height))
+            })
+            .unwrap_or(Size::new(1920, 1080));
+        tracing::info!(display = display_number, size = %format!("{}x{}", size.width, size.height), "on-screen display ready");
+        let (backend, events) = parts.into_backend(size);
+        let handle = std::thread::spawn(move || {
+            let shutdown = async {
+                tokio::select! {
+                    _ = shutdown_signal() => {}
+                    _ = stop_rx => {}
+                }
+            };
+            runtime
+                .block_on(run(listeners, Box::new(backend), Some(events), config, shutdown))
+                .map_err(|e| e.to_string())
+        });
+        *server_slot.borrow_mut() = Some(handle);
+    });
+    let looped = event_loop.run_app(&mut app);
+    let _ = stop_tx.send(());
+    let handle = server.borrow_mut().take();
+    if let Some(handle) = handle {
+        match handle.join() {
+            Ok(result) => result?,
+            Err(_) => return Err("the server thread panicked".into()),
+        }
+    }
+    looped.map_err(|e| format!("the desktop's event loop failed: {e}"))?;
+    Ok(())
 }
 
 async fn bind(args: &Args) -> Result<Vec<Listener>, Box<dyn std::error::Error>> {

@@ -6,6 +6,7 @@
 //! ([`ServerCore::flush`]). Tests drive it without any socket.
 
 mod clients;
+mod input;
 mod requests;
 mod scene;
 
@@ -30,7 +31,10 @@ pub struct ServerCore {
     clients: HashMap<ClientId, ClientInfo>,
     slots: clients::Slots,
     next_client: u32,
+    input: input::InputState,
     changes: Vec<SceneChange>,
+    /// The backend asked for a flush even without new changes (it can present again).
+    changes_ready: bool,
     output: Vec<(ClientId, ServerMessage)>,
 }
 
@@ -47,7 +51,9 @@ impl ServerCore {
             clients: HashMap::new(),
             slots,
             next_client: 1,
+            input: Default::default(),
             changes: vec![],
+            changes_ready: false,
             output: vec![],
         }
     }
@@ -79,7 +85,7 @@ impl ServerCore {
 
     /// Shows every scene change since the last call on the backend.
     pub fn flush(&mut self) {
-        if !self.changes.is_empty() {
+        if !self.changes.is_empty() || std::mem::take(&mut self.changes_ready) {
             let changes = std::mem::take(&mut self.changes);
             self.backend.apply(&self.scene, &changes);
         }
@@ -88,7 +94,13 @@ impl ServerCore {
     /// Applies what the user did on the backend's side.
     pub fn handle_backend_event(&mut self, event: BackendEvent) {
         match event {
-            BackendEvent::Event(ev) => self.send_event(ev),
+            BackendEvent::Event(ev) => {
+                if let Event::Focus { window, focused } = ev {
+                    self.note_backend_focus(window, focused);
+                }
+                self.send_event(ev)
+            }
+            BackendEvent::PresentDone => self.changes_ready = true,
             BackendEvent::UserConfigure { window, rect } => {
                 if self.scene.get(window).is_some() {
                     self.configure(window, rect);
@@ -106,6 +118,7 @@ impl ServerCore {
 
     /// Destroys a window: pixels freed, screen repainted.
     fn destroy_window(&mut self, id: WindowId) {
+        self.input_forget(id);
         if let Some(w) = self.scene.remove(id) {
             if let Some(c) = self.clients.get_mut(&w.owner) {
                 c.windows.remove(&id);

@@ -3,8 +3,8 @@
 
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, Color, Drawable, ErrorCode, Event, Image, Rect, Reply, Request, RequestError, ServerInfo,
-    ServerMessage, WindowId, WindowInfo,
+    ClientId, Color, CursorShape, Drawable, ErrorCode, Event, Image, Rect, Reply, Request, RequestError,
+    ServerInfo, ServerMessage, WindowId, WindowInfo,
 };
 
 use super::{SceneChange, ServerCore, Window};
@@ -51,6 +51,9 @@ impl ServerCore {
                     self.scene.raise(window);
                     self.changes.push(SceneChange::Mapped(window));
                     self.send_event(Event::Expose { window, rect });
+                    if !self.backend.has_window_manager() {
+                        self.set_focus(Some(window));
+                    }
                 }
             }
             Request::UnmapWindow { window } => {
@@ -59,6 +62,7 @@ impl ServerCore {
                     w.mapped = false;
                     let rect = w.rect;
                     self.changes.push(SceneChange::Unmapped { window, rect });
+                    self.input_forget(window);
                 }
             }
             Request::ConfigureWindow { window, rect } => {
@@ -140,6 +144,19 @@ impl ServerCore {
                 })));
             }
             Request::Sync => return Ok(Some(Reply::Sync)),
+            Request::SetCursor { window, cursor } => {
+                self.own_window_mut(client, window)?.cursor = cursor;
+                self.changes.push(SceneChange::Cursor(window));
+            }
+            Request::InjectInput(action) => {
+                if !self.config.allow_injection {
+                    return Err((
+                        ErrorCode::BadAccess,
+                        "input injection is off: start dispd with --allow-injection to allow it".into(),
+                    ));
+                }
+                self.inject(action);
+            }
             Request::ListWindows => {
                 let list = self
                     .scene
@@ -203,6 +220,7 @@ impl ServerCore {
             title: String::new(),
             mapped: false,
             background: bg,
+            cursor: CursorShape::Default,
             fb,
         };
         self.scene.insert(window);

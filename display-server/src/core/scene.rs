@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use dispd_protocol::{ClientId, Color, Rect, Size, WindowId};
+use dispd_protocol::{ClientId, Color, CursorShape, Rect, Size, WindowId};
 
 use crate::raster::Framebuffer;
 
@@ -21,6 +21,8 @@ pub struct Window {
     pub mapped: bool,
     /// Colour of new areas.
     pub background: Color,
+    /// The pointer's shape over it.
+    pub cursor: CursorShape,
     /// Its pixels.
     pub fb: Framebuffer,
 }
@@ -57,6 +59,8 @@ pub enum SceneChange {
     },
     /// A window's title changed.
     Retitled(WindowId),
+    /// A window's pointer shape changed.
+    Cursor(WindowId),
     /// Pixels of a window changed, in window coordinates.
     Drawn {
         /// The window.
@@ -167,7 +171,7 @@ impl Scene {
     pub fn screen_damage(&self, change: &SceneChange) -> Option<Rect> {
         let mapped_rect = |id: &WindowId| self.get(*id).filter(|w| w.mapped).map(|w| w.rect);
         match change {
-            SceneChange::Created(_) | SceneChange::Retitled(_) => None,
+            SceneChange::Created(_) | SceneChange::Retitled(_) | SceneChange::Cursor(_) => None,
             SceneChange::Destroyed { rect, was_mapped, .. } => was_mapped.then_some(*rect),
             SceneChange::Mapped(id) => mapped_rect(id),
             SceneChange::Unmapped { rect, .. } => Some(*rect),

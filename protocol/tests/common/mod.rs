@@ -16,13 +16,14 @@ use dispd_protocol::{
     Button, ClientId, Color, DrawOp, Drawable, ErrorCode, Event, IdRange, Image, Key, KeyEvent, Modifiers,
     NamedKey, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size, WheelDelta, WindowId,
 };
+use dispd_protocol::{CursorShape, InputAction};
 
 // ---------------------------------------------------------------------------------------------
 // Variant indices: one `match` per enum, no `_` arm.
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 12;
+pub const REQUEST_VARIANTS: usize = 14;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -38,6 +39,8 @@ pub fn request_index(r: &Request) -> usize {
         Request::Sync => 9,
         Request::QueryServerInfo => 10,
         Request::ListWindows => 11,
+        Request::SetCursor { .. } => 12,
+        Request::InjectInput(_) => 13,
     }
 }
 
@@ -196,6 +199,82 @@ pub fn error_code_index(c: ErrorCode) -> usize {
     }
 }
 
+/// Number of [`CursorShape`] variants; keep in step with [`cursor_shape_index`].
+pub const CURSOR_SHAPE_VARIANTS: usize = 10;
+
+pub fn cursor_shape_index(c: CursorShape) -> usize {
+    match c {
+        CursorShape::Default => 0,
+        CursorShape::Text => 1,
+        CursorShape::Pointer => 2,
+        CursorShape::Crosshair => 3,
+        CursorShape::Move => 4,
+        CursorShape::ResizeHorizontal => 5,
+        CursorShape::ResizeVertical => 6,
+        CursorShape::Wait => 7,
+        CursorShape::NotAllowed => 8,
+        CursorShape::Hidden => 9,
+    }
+}
+
+pub fn sample_cursor_shapes() -> Vec<CursorShape> {
+    vec![
+        CursorShape::Default,
+        CursorShape::Text,
+        CursorShape::Pointer,
+        CursorShape::Crosshair,
+        CursorShape::Move,
+        CursorShape::ResizeHorizontal,
+        CursorShape::ResizeVertical,
+        CursorShape::Wait,
+        CursorShape::NotAllowed,
+        CursorShape::Hidden,
+    ]
+}
+
+/// Number of [`InputAction`] variants; keep in step with [`input_action_index`].
+pub const INPUT_ACTION_VARIANTS: usize = 4;
+
+pub fn input_action_index(a: &InputAction) -> usize {
+    match a {
+        InputAction::Key { .. } => 0,
+        InputAction::PointerMove { .. } => 1,
+        InputAction::Button { .. } => 2,
+        InputAction::Wheel { .. } => 3,
+    }
+}
+
+pub fn sample_input_actions() -> Vec<InputAction> {
+    vec![
+        InputAction::Key {
+            pressed: true,
+            code: 38,
+            key: Key::Character("a".into()),
+            text: Some("a".into()),
+            modifiers: Modifiers(Modifiers::SHIFT),
+        },
+        InputAction::Key {
+            pressed: false,
+            code: 0,
+            key: Key::Named(NamedKey::Enter),
+            text: None,
+            modifiers: Modifiers::default(),
+        },
+        InputAction::PointerMove { x: -3, y: 70000 },
+        InputAction::Button {
+            button: Button::Left,
+            pressed: true,
+        },
+        InputAction::Button {
+            button: Button::Other(12),
+            pressed: false,
+        },
+        InputAction::Wheel {
+            delta: WheelDelta::Lines { x: 0.0, y: -1.5 },
+        },
+    ]
+}
+
 /// Number of [`ImageSource`] variants; keep in step with [`image_source_index`].
 pub const IMAGE_SOURCE_VARIANTS: usize = 2;
 
@@ -326,6 +405,12 @@ pub fn sample_requests() -> Vec<Request> {
         Request::QueryServerInfo,
         Request::ListWindows,
     ];
+    v.extend(
+        sample_cursor_shapes()
+            .into_iter()
+            .map(|cursor| Request::SetCursor { window: W, cursor }),
+    );
+    v.extend(sample_input_actions().into_iter().map(Request::InjectInput));
     v.extend(
         sample_image_sources()
             .into_iter()
