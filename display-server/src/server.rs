@@ -235,6 +235,8 @@ fn handle_msg(
             }
         }
         CoreMsg::Disconnect { client, reason } => {
+            // Replies to the requests before the end go out first, then the goodbye.
+            dispatch(core, outboxes);
             core.disconnect(client);
             if let Some(outbox) = outboxes.remove(&client) {
                 if let Some(reason) = reason {

@@ -1,1 +1,16 @@
-//! Integration tests.
+//! Integration tests: one binary (ripgrep style) that starts real dispd servers in-process,
+//! headless, on a Unix socket in a per-test temporary directory and on `127.0.0.1` TCP, and talks
+//! to them through `gui-client` or raw sockets.
+//!
+//! Logs: `DISPD_TEST_LOG=debug cargo test -p display-server --test it -- --nocapture`.
+
+#![allow(missing_docs)]
+
+// The harness: `TestServer`, raw-socket clients, event waits and pixel checks.
+mod util;
+
+// The basics every later feature relies on: pixels, isolation, bad clients, sockets, errors.
+mod foundation;
+
+// The on-screen (winit) backend in a real X server (Xvfb), driven by xdotool.
+mod onscreen;
