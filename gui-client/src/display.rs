@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use dispd_protocol::handshake::Setup;
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    Color, Drawable, Event, FrameDecoder, IdAllocator, Image, Rect, Reply, Request, ServerInfo,
-    ServerMessage, WindowId, WindowInfo,
+    Color, CursorShape, Drawable, Event, FrameDecoder, IdAllocator, Image, InputAction, Rect, Reply, Request,
+    ServerInfo, ServerMessage, WindowId, WindowInfo,
 };
 
 use crate::connect::{self, ConnectOptions, Socket};
@@ -143,6 +143,17 @@ impl Display {
             window,
             title: title.into(),
         });
+    }
+
+    /// Sets the pointer's shape over a window.
+    pub fn set_cursor(&mut self, window: WindowId, cursor: CursorShape) {
+        self.send(&Request::SetCursor { window, cursor });
+    }
+
+    /// Injects input as if the user had produced it (like XTEST). The server refuses it with
+    /// [`crate::ErrorCode::BadAccess`] unless it runs with `--allow-injection`.
+    pub fn inject_input(&mut self, action: InputAction) {
+        self.send(&Request::InjectInput(action));
     }
 
     /// Starts a draw batch on `target`; it is queued when the painter is finished or dropped.

@@ -47,6 +47,6 @@ pub use painter::Painter;
 pub use dispd_protocol as protocol;
 pub use dispd_protocol::handshake::Setup;
 pub use dispd_protocol::{
-    Button, Color, Drawable, ErrorCode, Event, Image, Key, KeyEvent, Modifiers, NamedKey, Point, Rect,
-    RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
+    Button, Color, CursorShape, Drawable, ErrorCode, Event, Image, InputAction, Key, KeyEvent, Modifiers,
+    NamedKey, Point, Rect, RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
 };

@@ -14,3 +14,6 @@ mod foundation;
 
 // The on-screen (winit) backend in a real X server (Xvfb), driven by xdotool.
 mod onscreen;
+
+// Input injection and routing on the headless backend.
+mod input;

@@ -1,0 +1,135 @@
+//! Input injection (XTEST-like) on the headless backend, and where input goes: keys to the
+//! focused window's owner, pointer input to the owner of the window under the pointer.
+
+use display_server::Config;
+use gui_client::{
+    Button, Color, Display, ErrorCode, Event, InputAction, Key, Modifiers, Rect, WheelDelta, WindowId,
+};
+
+use crate::util::{assert_no_event, next_request_error, wait_event, wait_expose, TestServer, Transport};
+
+fn key(text: &str) -> InputAction {
+    InputAction::Key {
+        pressed: true,
+        code: 0,
+        key: Key::Character(text.into()),
+        text: Some(text.into()),
+        modifiers: Modifiers::default(),
+    }
+}
+
+fn mapped_window(display: &mut Display, rect: Rect) -> WindowId {
+    let w = display.create_window(rect, Color::WHITE).expect("window");
+    display.map_window(w);
+    wait_expose(display, w);
+    // Mapping focuses (there is no window manager).
+    wait_event(
+        display,
+        "focus in",
+        |e| matches!(e, Event::Focus { window, focused: true } if *window == w),
+    );
+    w
+}
+
+fn is_input(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::Key(_)
+            | Event::PointerMotion { .. }
+            | Event::PointerButton { .. }
+            | Event::PointerWheel { .. }
+            | Event::PointerEnter { .. }
+    )
+}
+
+#[test]
+fn injection_is_refused_unless_allowed() {
+    let server = TestServer::with_defaults();
+    let mut a = server.connect(Transport::Unix);
+    let w = mapped_window(&mut a, Rect::new(0, 0, 50, 50));
+    a.inject_input(key("x"));
+    let seq = a.last_seq();
+    let err = next_request_error(&mut a);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadAccess));
+    assert!(err.message.contains("--allow-injection"), "{}", err.message);
+    assert_no_event(
+        &mut a,
+        "after a refused injection",
+        |e| matches!(e, Event::Key(k) if k.window == w),
+    );
+}
+
+#[test]
+fn injected_input_reaches_only_the_owner_of_the_target_window() {
+    let server = TestServer::start(Config {
+        allow_injection: true,
+        ..Config::default()
+    });
+    let mut a = server.connect(Transport::Unix);
+    let mut b = server.connect(Transport::Tcp);
+    let mut driver = server.connect(Transport::Unix);
+    let wa = mapped_window(&mut a, Rect::new(10, 10, 100, 100));
+    let wb = mapped_window(&mut b, Rect::new(150, 10, 100, 100));
+    // B was mapped last, so keys go to B.
+
+    driver.inject_input(key("x"));
+    driver.sync().expect("sync");
+    let (ev, _) = wait_event(&mut b, "key x", |e| matches!(e, Event::Key(_)));
+    let Event::Key(k) = ev else { unreachable!() };
+    assert_eq!((k.window, k.pressed, k.text.as_deref()), (wb, true, Some("x")));
+    assert_no_event(&mut a, "A must not see B's keys", is_input);
+    assert_no_event(&mut driver, "the injecting client has no windows", is_input);
+
+    // The pointer over A: enter and motion in A's coordinates, nothing for B.
+    driver.inject_input(InputAction::PointerMove { x: 50, y: 60 });
+    driver.sync().expect("sync");
+    let (ev, _) = wait_event(&mut a, "motion", |e| matches!(e, Event::PointerMotion { .. }));
+    assert!(
+        matches!(ev, Event::PointerMotion { window, x: 40, y: 50, .. } if window == wa),
+        "{ev:?}"
+    );
+    assert_no_event(&mut b, "B must not see pointer input over A", is_input);
+
+    // A click focuses A: B loses focus, A gets the button at window coordinates.
+    driver.inject_input(InputAction::Button {
+        button: Button::Left,
+        pressed: true,
+    });
+    driver.inject_input(InputAction::Wheel {
+        delta: WheelDelta::Lines { x: 0.0, y: -1.0 },
+    });
+    driver.inject_input(key("y"));
+    driver.sync().expect("sync");
+    let (ev, _) = wait_event(&mut a, "button", |e| matches!(e, Event::PointerButton { .. }));
+    assert!(
+        matches!(ev, Event::PointerButton { window, x: 40, y: 50, button: Button::Left, pressed: true, .. } if window == wa),
+        "{ev:?}"
+    );
+    wait_event(
+        &mut a,
+        "wheel",
+        |e| matches!(e, Event::PointerWheel { window, .. } if *window == wa),
+    );
+    let (ev, _) = wait_event(&mut a, "key y", |e| matches!(e, Event::Key(_)));
+    assert!(
+        matches!(&ev, Event::Key(k) if k.window == wa && k.text.as_deref() == Some("y")),
+        "{ev:?}"
+    );
+    wait_event(
+        &mut b,
+        "focus out",
+        |e| matches!(e, Event::Focus { window, focused: false } if *window == wb),
+    );
+    assert_no_event(&mut b, "B lost focus: no more input", is_input);
+
+    // Pointer over no window: nobody gets motion.
+    driver.inject_input(InputAction::PointerMove { x: 300, y: 200 });
+    driver.sync().expect("sync");
+    wait_event(
+        &mut a,
+        "leave",
+        |e| matches!(e, Event::PointerLeave { window } if *window == wa),
+    );
+    assert_no_event(&mut a, "pointer over the background", is_input);
+    assert_no_event(&mut b, "pointer over the background", is_input);
+}
