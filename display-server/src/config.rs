@@ -19,6 +19,8 @@ pub struct Config {
     pub max_window_pixels: u64,
     /// Most windows one client may have.
     pub max_windows_per_client: usize,
+    /// Most off-screen images one client may have.
+    pub max_images_per_client: usize,
     /// Most ops in one draw batch.
     pub max_batch_ops: usize,
     /// Longest window title, in bytes.
@@ -44,6 +46,7 @@ impl Default for Config {
             max_window_side: 8192,
             max_window_pixels: 4096 * 4096,
             max_windows_per_client: 1024,
+            max_images_per_client: 1024,
             max_batch_ops: 100_000,
             max_title_len: 1024,
             max_get_image_pixels: 4096 * 3840,

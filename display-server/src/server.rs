@@ -167,10 +167,14 @@ async fn core_loop(
     mut shutdown: Shutdown,
 ) {
     let mut outboxes: HashMap<ClientId, mpsc::Sender<ServerMessage>> = HashMap::new();
+    // Display refreshes pace frame callbacks; the timer only runs while someone waits for one.
+    let mut refresh = tokio::time::interval(core.refresh_interval());
+    refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
             biased;
             _ = shutdown.recv() => break,
+            _ = refresh.tick(), if core.wants_frames() => core.handle_refresh(),
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
                 handle_msg(&mut core, &mut outboxes, msg);

@@ -1,14 +1,14 @@
 //! [`Display`]: one connection to a display server.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
 use dispd_protocol::handshake::Setup;
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    Color, CursorShape, Drawable, Event, FrameDecoder, IdAllocator, Image, InputAction, Rect, Reply, Request,
-    ServerInfo, ServerMessage, WindowId, WindowInfo,
+    Color, Compression, CursorShape, Drawable, Event, FontFace, FrameDecoder, IdAllocator, Image,
+    InputAction, PixelFormat, Rect, Reply, Request, ServerInfo, ServerMessage, Size, WindowId, WindowInfo,
 };
 
 use crate::connect::{self, ConnectOptions, Socket};
@@ -39,6 +39,14 @@ pub struct Display {
     incoming: VecDeque<Incoming>,
     closed: Option<Option<String>>,
     reply_timeout: Option<Duration>,
+    fonts: FontCache,
+}
+
+/// Font metrics learnt from the server, per face.
+#[derive(Debug, Default)]
+struct FontCache {
+    advances: HashMap<(FontFace, char), f32>,
+    lines: HashMap<FontFace, (f32, f32)>,
 }
 
 impl Display {
@@ -70,6 +78,7 @@ impl Display {
             incoming: VecDeque::new(),
             closed: None,
             reply_timeout: None,
+            fonts: FontCache::default(),
         })
     }
 
@@ -163,11 +172,103 @@ impl Display {
 
     /// Replaces pixels of `target` at `rect` with RGBA bytes (`rect.width * rect.height * 4`).
     pub fn put_image(&mut self, target: impl Into<Drawable>, rect: Rect, rgba: Vec<u8>) {
+        self.put_image_as(target, rect, PixelFormat::Rgba8, false, rgba);
+    }
+
+    /// Replaces pixels of `target` at `rect` with `data` in `format`, LZ4-compressed on the wire
+    /// when `compress` is set (worth it for images with flat areas, such as pictures of GUIs).
+    pub fn put_image_as(
+        &mut self,
+        target: impl Into<Drawable>,
+        rect: Rect,
+        format: PixelFormat,
+        compress: bool,
+        data: Vec<u8>,
+    ) {
+        let (compression, data) = if compress {
+            (Compression::Lz4, lz4_flex::block::compress(&data))
+        } else {
+            (Compression::None, data)
+        };
         self.send(&Request::PutImage {
             target: target.into(),
             rect,
-            data: rgba,
+            format,
+            compression,
+            data,
         });
+    }
+
+    /// A new off-screen image (like an X pixmap), transparent. Upload into it with
+    /// [`Display::put_image`], draw into it with [`Display::draw`], and draw it into windows
+    /// with [`Painter::draw_image`].
+    pub fn create_image(&mut self, size: Size) -> Result<Drawable, ClientError> {
+        let image = Drawable(self.ids.allocate().ok_or(ClientError::OutOfIds)?);
+        self.send(&Request::CreateImage { image, size });
+        Ok(image)
+    }
+
+    /// Frees an off-screen image; its id may be reused.
+    pub fn free_image(&mut self, image: Drawable) {
+        self.send(&Request::FreeImage { image });
+        self.ids.free(image.0);
+    }
+
+    /// Asks for one [`Event::FrameDone`] for `window` once what was drawn so far is on the
+    /// display: an animation draws its next frame when it arrives.
+    pub fn request_frame(&mut self, window: WindowId) {
+        self.send(&Request::RequestFrame { window });
+    }
+
+    /// How wide `text` is in `face` at `px` pixels, exactly as the server draws it. Asks the
+    /// server only about characters not seen before, so measuring is usually free.
+    pub fn text_width(&mut self, face: FontFace, px: u16, text: &str) -> Result<f32, ClientError> {
+        self.learn_font(face, text)?;
+        let size = f32::from(px.clamp(1, 512));
+        let mut width = 0.0f32;
+        for c in text.chars() {
+            width += self.fonts.advances.get(&(face, c)).copied().unwrap_or(0.0) * size;
+        }
+        Ok(width)
+    }
+
+    /// The ascent and descent (both positive, in pixels) of `face` at `px` pixels.
+    pub fn font_extents(&mut self, face: FontFace, px: u16) -> Result<(f32, f32), ClientError> {
+        self.learn_font(face, "")?;
+        let (ascent, descent) = self.fonts.lines.get(&face).copied().unwrap_or((0.8, 0.2));
+        let size = f32::from(px.clamp(1, 512));
+        Ok((ascent * size, descent * size))
+    }
+
+    /// Fetches the advances of the characters of `text` not cached yet (one round trip).
+    fn learn_font(&mut self, face: FontFace, text: &str) -> Result<(), ClientError> {
+        let mut missing: Vec<char> = text
+            .chars()
+            .filter(|c| !self.fonts.advances.contains_key(&(face, *c)))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() && self.fonts.lines.contains_key(&face) {
+            return Ok(());
+        }
+        let mut chunks: Vec<String> = missing.chunks(4096).map(|c| c.iter().collect()).collect();
+        if chunks.is_empty() {
+            chunks.push(String::new());
+        }
+        for chars in chunks {
+            let metrics = match self.round_trip(&Request::QueryFont {
+                face,
+                chars: chars.clone(),
+            })? {
+                Reply::Font(m) => m,
+                other => return Err(unexpected(&other)),
+            };
+            self.fonts.lines.insert(face, (metrics.ascent, metrics.descent));
+            for (c, a) in chars.chars().zip(metrics.advances) {
+                self.fonts.advances.insert((face, c), a);
+            }
+        }
+        Ok(())
     }
 
     /// Reads back pixels of one of this client's windows (round trip).

@@ -41,12 +41,13 @@ mod painter;
 pub use connect::ConnectOptions;
 pub use display::Display;
 pub use error::ClientError;
-pub use painter::Painter;
+pub use painter::{linear_gradient, radial_gradient, Painter, Path};
 
 /// The protocol crate, for everything this crate does not re-export by name.
 pub use dispd_protocol as protocol;
 pub use dispd_protocol::handshake::Setup;
 pub use dispd_protocol::{
-    Button, Color, CursorShape, Drawable, ErrorCode, Event, Image, InputAction, Key, KeyEvent, Modifiers,
-    NamedKey, Point, Rect, RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
+    BlendMode, Button, Color, Compression, CursorShape, Drawable, ErrorCode, Event, FillRule, FontFace,
+    GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin, Modifiers, NamedKey, Paint,
+    PixelFormat, Point, Rect, RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
 };

@@ -102,6 +102,14 @@ pub enum Event {
         /// Scale in thousandths.
         milli: u32,
     },
+    /// Answers [`crate::Request::RequestFrame`]: the window's content is on the display; draw
+    /// the next frame now.
+    FrameDone {
+        /// The window.
+        window: WindowId,
+        /// Milliseconds on the server's clock (for pacing; wraps).
+        msec: u32,
+    },
 }
 
 impl Event {
@@ -118,7 +126,8 @@ impl Event {
             | Event::PointerLeave { window }
             | Event::Focus { window, .. }
             | Event::TextInput { window, .. }
-            | Event::ScaleFactor { window, .. } => *window,
+            | Event::ScaleFactor { window, .. }
+            | Event::FrameDone { window, .. } => *window,
             Event::Key(k) => k.window,
         }
     }

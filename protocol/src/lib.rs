@@ -8,7 +8,8 @@
 //! # Layout
 //! - [`ids`]: typed resource ids and the client-side id allocator.
 //! - [`geometry`]: points, sizes, rectangles and colours.
-//! - [`request`]: everything a client can ask ([`Request`]) and the ops of a draw batch ([`DrawOp`]).
+//! - [`request`]: everything a client can ask ([`Request`]).
+//! - [`draw`]: the ops of a draw batch ([`DrawOp`]) and the drawing state they share.
 //! - [`reply`]: answers to the requests that round-trip ([`Reply`]).
 //! - [`event`]: what the server tells a client unasked ([`Event`]): input, expose, configure.
 //! - [`message`]: the server-to-client envelope ([`ServerMessage`]) and request errors.
@@ -28,6 +29,7 @@
 
 pub mod codec;
 pub mod display;
+pub mod draw;
 pub mod error;
 pub mod event;
 pub mod framing;
@@ -40,19 +42,20 @@ pub mod request;
 
 pub use codec::{decode, encode_frame};
 pub use display::{ConnectAddress, ParsedDisplay};
+pub use draw::{BlendMode, DrawOp, FillRule, FontFace, GradientStop, LineCap, LineJoin, Paint, PathSeg};
 pub use error::{DecodeError, DisplayError, FrameError, HandshakeError};
 pub use event::{Button, Event, Key, KeyEvent, Modifiers, NamedKey, WheelDelta};
 pub use framing::FrameDecoder;
 pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
-pub use reply::{Image, Reply, ServerInfo, WindowInfo};
-pub use request::{CursorShape, DrawOp, Drawable, ImageSource, InputAction, Request};
+pub use reply::{FontMetrics, Image, Reply, ServerInfo, WindowInfo};
+pub use request::{Compression, CursorShape, Drawable, ImageSource, InputAction, PixelFormat, Request};
 
 /// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The oldest protocol version this crate still speaks.
-pub const MIN_PROTOCOL_VERSION: u16 = 1;
+pub const MIN_PROTOCOL_VERSION: u16 = 2;
 /// The largest frame body either side may ever announce (64 MiB). Servers announce their own,
 /// usually smaller, limit in the handshake.
 pub const MAX_FRAME_LEN: u32 = 64 << 20;

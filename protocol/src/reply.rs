@@ -16,6 +16,26 @@ pub enum Reply {
     ServerInfo(ServerInfo),
     /// Answers [`crate::Request::ListWindows`], bottom to top.
     Windows(Vec<WindowInfo>),
+    /// Answers [`crate::Request::QueryFont`].
+    Font(FontMetrics),
+}
+
+/// A face's metrics, in ems: multiply by the pixel size.
+///
+/// Text is laid out by adding advances: the pen starts at the text's x and moves right by
+/// `advance * size` (in `f32`) after each character; a character's glyph is drawn at the pen
+/// position rounded to the nearest pixel. A client that adds the same `f32` values in the same
+/// order gets the width the server draws.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FontMetrics {
+    /// Height above the baseline.
+    pub ascent: f32,
+    /// Depth below the baseline (positive).
+    pub descent: f32,
+    /// Extra space between lines.
+    pub line_gap: f32,
+    /// The advance of each character asked for, in order.
+    pub advances: Vec<f32>,
 }
 
 /// One window as [`crate::Request::ListWindows`] reports it.

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::draw::{DrawOp, FontFace};
 use crate::geometry::{Color, Rect};
 use crate::ids::WindowId;
 
@@ -67,8 +68,12 @@ pub enum Request {
         target: Drawable,
         /// Where the image goes, and its size.
         rect: Rect,
-        /// `rect.width * rect.height` pixels, row by row, 4 bytes each: red, green, blue, alpha.
-        /// Alpha is stored as given; windows are opaque, so it does not blend.
+        /// How `data` lays out each pixel.
+        format: PixelFormat,
+        /// How `data` is compressed.
+        compression: Compression,
+        /// `rect.width * rect.height` pixels, row by row, in `format`, then compressed. Pixels
+        /// replace what was there (no blending); windows are opaque, so their alpha is dropped.
         #[serde(with = "serde_bytes")]
         data: Vec<u8>,
     },
@@ -101,6 +106,62 @@ pub enum Request {
     /// `--allow-injection`. Keys go to the focused window; pointer positions are screen
     /// coordinates and go to the window under the pointer.
     InjectInput(InputAction),
+    /// Create an off-screen image (like an X pixmap), transparent black, from the client's id range.
+    CreateImage {
+        /// The new image's id.
+        image: Drawable,
+        /// Its size.
+        size: crate::geometry::Size,
+    },
+    /// Free an off-screen image.
+    FreeImage {
+        /// The image.
+        image: Drawable,
+    },
+    /// Ask for one [`crate::Event::FrameDone`] for this window, sent once the window's content so
+    /// far is on the display (at the display's pace): an animation draws its next frame then.
+    RequestFrame {
+        /// The window.
+        window: WindowId,
+    },
+    /// Ask for the metrics of a font face: answered by [`crate::Reply::Font`]. Clients cache the
+    /// answer and measure text themselves, with no round trip per string.
+    QueryFont {
+        /// The face.
+        face: FontFace,
+        /// The characters whose advances are wanted (at most 4096).
+        chars: String,
+    },
+}
+
+/// How the bytes of [`Request::PutImage`] describe a pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PixelFormat {
+    /// 4 bytes: red, green, blue, alpha (not premultiplied).
+    Rgba8,
+    /// 3 bytes: red, green, blue; opaque.
+    Rgb8,
+}
+
+impl PixelFormat {
+    /// Bytes per pixel.
+    pub fn bytes_per_pixel(self) -> usize {
+        match self {
+            PixelFormat::Rgba8 => 4,
+            PixelFormat::Rgb8 => 3,
+        }
+    }
+}
+
+/// How the bytes of [`Request::PutImage`] are compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Compression {
+    /// Raw bytes.
+    None,
+    /// LZ4 block format (as `lz4_flex::block` writes it), without a size prefix: the size is
+    /// known from the rectangle and format. Data that does not decompress to exactly that size
+    /// is refused.
+    Lz4,
 }
 
 /// Pointer shapes from the standard set.
@@ -170,7 +231,11 @@ impl Request {
     pub fn expects_reply(&self) -> bool {
         matches!(
             self,
-            Request::GetImage { .. } | Request::Sync | Request::QueryServerInfo
+            Request::GetImage { .. }
+                | Request::Sync
+                | Request::QueryServerInfo
+                | Request::ListWindows
+                | Request::QueryFont { .. }
         )
     }
 
@@ -191,6 +256,10 @@ impl Request {
             Request::ListWindows => "ListWindows",
             Request::SetCursor { .. } => "SetCursor",
             Request::InjectInput(_) => "InjectInput",
+            Request::CreateImage { .. } => "CreateImage",
+            Request::FreeImage { .. } => "FreeImage",
+            Request::RequestFrame { .. } => "RequestFrame",
+            Request::QueryFont { .. } => "QueryFont",
         }
     }
 }
@@ -213,43 +282,4 @@ pub enum ImageSource {
     Screen,
     /// One of the client's own drawables, whether mapped or not.
     Drawable(Drawable),
-}
-
-/// One op in a [`Request::Draw`] batch.
-///
-/// A batch carries drawing state, as an X graphics context does, so that each op stays small:
-/// every batch starts with colour opaque black, line width 1 and font size 16 px, and the
-/// `Set*` ops change it for the ops that follow in the same batch.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum DrawOp {
-    /// Set the colour of the following ops.
-    SetColor(Color),
-    /// Set the width in pixels of the following lines (0 is treated as 1).
-    SetLineWidth(u16),
-    /// Set the pixel size of the following text.
-    SetFontSize(u16),
-    /// Fill the whole drawable with the current colour.
-    Clear,
-    /// Fill a rectangle with the current colour.
-    FillRect(Rect),
-    /// A straight line from `(x1, y1)` to `(x2, y2)`, both ends included.
-    Line {
-        /// Start, x.
-        x1: i32,
-        /// Start, y.
-        y1: i32,
-        /// End, x.
-        x2: i32,
-        /// End, y.
-        y2: i32,
-    },
-    /// Text whose baseline starts at `(x, y)`, in the bundled proportional font.
-    Text {
-        /// Left end of the baseline.
-        x: i32,
-        /// The baseline.
-        y: i32,
-        /// The text, UTF-8.
-        text: String,
-    },
 }

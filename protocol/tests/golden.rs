@@ -20,12 +20,14 @@
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
+use dispd_protocol::codec::encode_body;
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    decode, encode_frame, Button, ClientId, Color, DrawOp, Drawable, ErrorCode, Event, IdRange, Image, Key,
-    KeyEvent, Modifiers, NamedKey, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size,
-    WheelDelta, WindowId, PROTOCOL_VERSION,
+    decode, encode_frame, BlendMode, Button, ClientId, Color, Compression, CursorShape, DrawOp, Drawable,
+    ErrorCode, Event, FillRule, FontFace, FontMetrics, GradientStop, IdRange, Image, Key, KeyEvent, LineCap,
+    LineJoin, Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError,
+    ServerInfo, ServerMessage, Size, WheelDelta, WindowId, PROTOCOL_VERSION,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -107,6 +109,8 @@ fn answer_sample(name: &str, answer: ServerAnswer) -> Golden {
 // ---------------------------------------------------------------------------------------------
 
 const W: WindowId = WindowId(0x0020_0001);
+/// An off-screen image, the next id of the same client.
+const IMG: Drawable = Drawable(0x0020_0002);
 
 /// File stem of a request's fixture. No `_` arm: a new variant needs a name, and then
 /// `every_request_variant_is_frozen` asks for a sample.
@@ -133,6 +137,10 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::ListWindows => "request_list_windows",
         Request::SetCursor { .. } => "request_set_cursor",
         Request::InjectInput(_) => "request_inject_input",
+        Request::CreateImage { .. } => "request_create_image",
+        Request::FreeImage { .. } => "request_free_image",
+        Request::RequestFrame { .. } => "request_request_frame",
+        Request::QueryFont { .. } => "request_query_font",
     }
 }
 
@@ -158,10 +166,13 @@ fn golden_requests() -> Vec<Request> {
             target: W.into(),
             ops: golden_draw_ops(),
         },
+        // Two RGB pixels (ff0000, 0080ff) as one LZ4 block of 6 literals: token 0x60, then the bytes.
         Request::PutImage {
             target: W.into(),
             rect: Rect::new(4, 5, 2, 1),
-            data: vec![0xff, 0x00, 0x00, 0xff, 0x00, 0x80, 0xff, 0xff],
+            format: PixelFormat::Rgb8,
+            compression: Compression::Lz4,
+            data: vec![0x60, 0xff, 0x00, 0x00, 0x00, 0x80, 0xff],
         },
         Request::GetImage {
             source: ImageSource::Screen,
@@ -185,6 +196,16 @@ fn golden_requests() -> Vec<Request> {
             text: Some("a".into()),
             modifiers: Modifiers(Modifiers::SHIFT),
         }),
+        Request::CreateImage {
+            image: IMG,
+            size: Size::new(64, 32),
+        },
+        Request::FreeImage { image: IMG },
+        Request::RequestFrame { window: W },
+        Request::QueryFont {
+            face: FontFace::Mono,
+            chars: "Hé".into(),
+        },
     ]
 }
 
@@ -207,6 +228,131 @@ fn golden_draw_ops() -> Vec<DrawOp> {
             y: 16,
             text: "Hi é".into(),
         },
+        DrawOp::SetPaint(Paint::Solid(Color::rgb(0xff, 0x80, 0x00))),
+        DrawOp::SetPaint(Paint::Linear {
+            x0: 0.0,
+            y0: 0.5,
+            x1: 100.0,
+            y1: -1.0,
+            stops: vec![
+                GradientStop {
+                    offset: 0.0,
+                    color: Color::BLACK,
+                },
+                GradientStop {
+                    offset: 1.0,
+                    color: Color::WHITE,
+                },
+            ],
+        }),
+        DrawOp::SetPaint(Paint::Radial {
+            cx: 32.0,
+            cy: 32.0,
+            radius: 16.5,
+            stops: vec![
+                GradientStop {
+                    offset: 0.0,
+                    color: Color::rgba(0xff, 0, 0, 0xff),
+                },
+                GradientStop {
+                    offset: 0.25,
+                    color: Color::rgba(0, 0xff, 0, 0x80),
+                },
+                GradientStop {
+                    offset: 1.0,
+                    color: Color(0),
+                },
+            ],
+        }),
+        DrawOp::SetAntialias(true),
+        DrawOp::SetAntialias(false),
+        DrawOp::SetBlend(BlendMode::Copy),
+        DrawOp::SetBlend(BlendMode::SourceOver),
+        DrawOp::SetLineCap(LineCap::Butt),
+        DrawOp::SetLineCap(LineCap::Round),
+        DrawOp::SetLineCap(LineCap::Square),
+        DrawOp::SetLineJoin(LineJoin::Miter),
+        DrawOp::SetLineJoin(LineJoin::Round),
+        DrawOp::SetLineJoin(LineJoin::Bevel),
+        DrawOp::SetDash {
+            pattern: vec![4, 2, 300],
+            offset: 1,
+        },
+        DrawOp::SetDash {
+            pattern: Vec::new(),
+            offset: 0,
+        },
+        DrawOp::SetFillRule(FillRule::NonZero),
+        DrawOp::SetFillRule(FillRule::EvenOdd),
+        DrawOp::SetTransform {
+            sx: 2.0,
+            sy: -1.0,
+            tx: 0.5,
+            ty: -1e6,
+        },
+        DrawOp::SetClip(vec![Rect::new(0, 0, 10, 10), Rect::new(-5, 20, 1, 2)]),
+        DrawOp::SetClip(Vec::new()),
+        DrawOp::SetFontFace(FontFace::Sans),
+        DrawOp::SetFontFace(FontFace::Mono),
+        DrawOp::Points(vec![Point { x: 1, y: 2 }, Point { x: -3, y: 64 }]),
+        DrawOp::Polyline {
+            points: vec![
+                Point { x: 0, y: 0 },
+                Point { x: 10, y: 0 },
+                Point { x: 10, y: -10 },
+            ],
+            closed: true,
+        },
+        DrawOp::StrokeRect(Rect::new(-1, -2, 30, 40)),
+        DrawOp::FillRoundRect {
+            rect: Rect::new(5, 6, 70, 80),
+            radius: 8,
+        },
+        DrawOp::StrokeRoundRect {
+            rect: Rect::new(5, 6, 70, 80),
+            radius: 200,
+        },
+        DrawOp::FillPolygon(vec![
+            Point { x: 0, y: 0 },
+            Point { x: 20, y: 0 },
+            Point { x: 10, y: 17 },
+        ]),
+        DrawOp::FillPath(golden_path()),
+        DrawOp::StrokePath(golden_path()),
+        DrawOp::FillEllipse(Rect::new(0, 0, 64, 32)),
+        DrawOp::StrokeEllipse(Rect::new(-8, -8, 16, 16)),
+        DrawOp::Arc {
+            rect: Rect::new(0, 0, 64, 64),
+            start: 0,
+            sweep: 90 * 64,
+        },
+        DrawOp::FillPie {
+            rect: Rect::new(0, 0, 64, 64),
+            start: 45 * 64,
+            sweep: -180 * 64,
+        },
+        DrawOp::DrawImage {
+            image: IMG,
+            src: Rect::new(0, 0, 64, 32),
+            dst: Rect::new(10, -10, 128, 64),
+        },
+        DrawOp::CopyArea {
+            source: W.into(),
+            src: Rect::new(0, 16, 640, 464),
+            x: 0,
+            y: 0,
+        },
+    ]
+}
+
+/// Every [`PathSeg`] variant, in one path.
+fn golden_path() -> Vec<PathSeg> {
+    vec![
+        PathSeg::MoveTo(0.5, -1e6),
+        PathSeg::LineTo(10.0, 0.0),
+        PathSeg::QuadTo(20.0, 0.0, 20.0, 10.25),
+        PathSeg::CubicTo(20.0, 20.0, 0.0, 20.0, -0.5, 10.0),
+        PathSeg::Close,
     ]
 }
 
@@ -219,9 +365,53 @@ fn draw_op_tag(op: &DrawOp) -> u8 {
         DrawOp::FillRect(_) => 4,
         DrawOp::Line { .. } => 5,
         DrawOp::Text { .. } => 6,
+        DrawOp::SetPaint(_) => 7,
+        DrawOp::SetAntialias(_) => 8,
+        DrawOp::SetBlend(_) => 9,
+        DrawOp::SetLineCap(_) => 10,
+        DrawOp::SetLineJoin(_) => 11,
+        DrawOp::SetDash { .. } => 12,
+        DrawOp::SetFillRule(_) => 13,
+        DrawOp::SetTransform { .. } => 14,
+        DrawOp::SetClip(_) => 15,
+        DrawOp::SetFontFace(_) => 16,
+        DrawOp::Points(_) => 17,
+        DrawOp::Polyline { .. } => 18,
+        DrawOp::StrokeRect(_) => 19,
+        DrawOp::FillRoundRect { .. } => 20,
+        DrawOp::StrokeRoundRect { .. } => 21,
+        DrawOp::FillPolygon(_) => 22,
+        DrawOp::FillPath(_) => 23,
+        DrawOp::StrokePath(_) => 24,
+        DrawOp::FillEllipse(_) => 25,
+        DrawOp::StrokeEllipse(_) => 26,
+        DrawOp::Arc { .. } => 27,
+        DrawOp::FillPie { .. } => 28,
+        DrawOp::DrawImage { .. } => 29,
+        DrawOp::CopyArea { .. } => 30,
     }
 }
-const DRAW_OP_VARIANTS: u8 = 7;
+const DRAW_OP_VARIANTS: u8 = 31;
+
+fn paint_tag(p: &Paint) -> u8 {
+    match p {
+        Paint::Solid(_) => 0,
+        Paint::Linear { .. } => 1,
+        Paint::Radial { .. } => 2,
+    }
+}
+const PAINT_VARIANTS: u8 = 3;
+
+fn path_seg_tag(s: &PathSeg) -> u8 {
+    match s {
+        PathSeg::MoveTo(..) => 0,
+        PathSeg::LineTo(..) => 1,
+        PathSeg::QuadTo(..) => 2,
+        PathSeg::CubicTo(..) => 3,
+        PathSeg::Close => 4,
+    }
+}
+const PATH_SEG_VARIANTS: u8 = 5;
 
 /// File stem of a server message's fixture; no `_` arm (see [`request_fixture`]).
 fn server_message_fixture(m: &ServerMessage) -> String {
@@ -231,6 +421,7 @@ fn server_message_fixture(m: &ServerMessage) -> String {
             Reply::Image(_) => "server_reply_image".into(),
             Reply::ServerInfo(_) => "server_reply_server_info".into(),
             Reply::Windows(_) => "server_reply_windows".into(),
+            Reply::Font(_) => "server_reply_font".into(),
         },
         ServerMessage::Error(e) => format!("server_error_{}", error_code_name(e.code)),
         ServerMessage::Event(e) => format!("server_event_{}", event_name(e)),
@@ -280,6 +471,7 @@ fn event_name(e: &Event) -> String {
         Event::Focus { .. } => "focus".into(),
         Event::TextInput { .. } => "text_input".into(),
         Event::ScaleFactor { .. } => "scale_factor".into(),
+        Event::FrameDone { .. } => "frame_done".into(),
     }
 }
 
@@ -302,7 +494,7 @@ fn golden_server_messages() -> Vec<ServerMessage> {
             reply: Reply::ServerInfo(ServerInfo {
                 name: "dispd".into(),
                 version: "0.1.0".into(),
-                protocol_version: 1,
+                protocol_version: 2,
                 screen: Size::new(1920, 1080),
                 backend: "headless".into(),
                 clients: 2,
@@ -318,6 +510,16 @@ fn golden_server_messages() -> Vec<ServerMessage> {
                 rect: Rect::new(100, 100, 480, 240),
                 mapped: true,
             }]),
+        },
+        // Advances of "Hé" in the mono face; dyadic fractions, so the bytes are easy to read.
+        ServerMessage::Reply {
+            seq: 3,
+            reply: Reply::Font(FontMetrics {
+                ascent: 0.75,
+                descent: 0.25,
+                line_gap: 0.0,
+                advances: vec![0.5, 0.625],
+            }),
         },
     ];
     let codes = [
@@ -455,6 +657,7 @@ fn golden_server_messages() -> Vec<ServerMessage> {
             window: W,
             milli: 1500,
         },
+        Event::FrameDone { window: W, msec: 16 },
     ];
     v.extend(events.into_iter().map(ServerMessage::Event));
     v.push(ServerMessage::Goodbye {
@@ -484,14 +687,14 @@ fn golden_samples() -> Vec<Golden> {
         answer_sample(
             "answer_accepted",
             ServerAnswer::Accepted {
-                version: 1,
+                version: 2,
                 setup: golden_setup(),
             },
         ),
         answer_sample(
             "answer_refused",
             ServerAnswer::Refused {
-                version: 1,
+                version: 2,
                 reason: "wrong secret".into(),
             },
         ),
@@ -646,8 +849,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 1,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 1. Bump the version and \
+        PROTOCOL_VERSION, 2,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 2. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -683,6 +886,10 @@ fn every_request_variant_is_frozen() {
         "request_list_windows",
         "request_set_cursor",
         "request_inject_input",
+        "request_create_image",
+        "request_free_image",
+        "request_request_frame",
+        "request_query_font",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -693,13 +900,58 @@ fn every_request_variant_is_frozen() {
         "request fixture names are missing from the list above"
     );
 
-    // The draw batch holds every op.
-    let tags: Vec<u8> = golden_draw_ops().iter().map(draw_op_tag).collect();
+    // The draw batch holds every op, and each op's first byte is its tag.
+    let ops = golden_draw_ops();
+    let tags: Vec<u8> = ops.iter().map(draw_op_tag).collect();
     for t in 0..DRAW_OP_VARIANTS {
         assert!(
             tags.contains(&t),
             "the golden draw batch lacks the op with tag {t}"
         );
+    }
+    for op in &ops {
+        assert_eq!(encode_body(op)[0], draw_op_tag(op), "{op:?}");
+    }
+
+    // ... every paint, inside SetPaint ...
+    let paints: Vec<&Paint> = ops
+        .iter()
+        .filter_map(|op| match op {
+            DrawOp::SetPaint(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    for t in 0..PAINT_VARIANTS {
+        assert!(
+            paints.iter().any(|p| paint_tag(p) == t),
+            "the golden draw batch lacks the paint with tag {t}"
+        );
+    }
+    for p in paints {
+        assert_eq!(encode_body(p)[0], paint_tag(p), "{p:?}");
+    }
+
+    // ... and every path segment, inside both FillPath and StrokePath.
+    for fill in [true, false] {
+        let segs: Vec<&PathSeg> = ops
+            .iter()
+            .filter_map(|op| match op {
+                DrawOp::FillPath(s) if fill => Some(s),
+                DrawOp::StrokePath(s) if !fill => Some(s),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for t in 0..PATH_SEG_VARIANTS {
+            assert!(
+                segs.iter().any(|s| path_seg_tag(s) == t),
+                "the golden {} lacks the segment with tag {t}",
+                if fill { "FillPath" } else { "StrokePath" }
+            );
+        }
+        for s in segs {
+            assert_eq!(encode_body(s)[0], path_seg_tag(s), "{s:?}");
+        }
     }
 }
 
@@ -714,6 +966,7 @@ fn every_server_message_kind_is_frozen() {
         "server_reply_image".into(),
         "server_reply_server_info".into(),
         "server_reply_windows".into(),
+        "server_reply_font".into(),
         "server_goodbye".into(),
     ];
     for c in [
@@ -747,6 +1000,7 @@ fn every_server_message_kind_is_frozen() {
         "focus",
         "text_input",
         "scale_factor",
+        "frame_done",
     ] {
         expected.push(format!("server_event_{e}"));
     }
@@ -815,6 +1069,50 @@ fn named_key_tags_are_frozen() {
     );
 }
 
+/// The enums without data are one byte each on the wire, their position in the enum; most appear in
+/// one fixture with one value only, so their tags are frozen here (as the named keys' are above).
+#[test]
+fn small_enum_tags_are_frozen() {
+    fn check<T: Serialize + DeserializeOwned + PartialEq + Debug>(what: &str, tags: &[(T, u8)]) {
+        for (value, tag) in tags {
+            assert_eq!(encode_body(value), [*tag], "{what}: {value:?}");
+            assert_eq!(&decode::<T>(&[*tag]).unwrap(), value, "{what}: tag {tag}");
+        }
+        assert!(
+            decode::<T>(&[tags.len() as u8]).is_err(),
+            "a {what} variant was added: freeze its tag"
+        );
+    }
+    check("BlendMode", &[(BlendMode::SourceOver, 0), (BlendMode::Copy, 1)]);
+    check(
+        "LineCap",
+        &[(LineCap::Butt, 0), (LineCap::Round, 1), (LineCap::Square, 2)],
+    );
+    check(
+        "LineJoin",
+        &[(LineJoin::Miter, 0), (LineJoin::Round, 1), (LineJoin::Bevel, 2)],
+    );
+    check("FillRule", &[(FillRule::NonZero, 0), (FillRule::EvenOdd, 1)]);
+    check("FontFace", &[(FontFace::Sans, 0), (FontFace::Mono, 1)]);
+    check("PixelFormat", &[(PixelFormat::Rgba8, 0), (PixelFormat::Rgb8, 1)]);
+    check("Compression", &[(Compression::None, 0), (Compression::Lz4, 1)]);
+    check(
+        "CursorShape",
+        &[
+            (CursorShape::Default, 0),
+            (CursorShape::Text, 1),
+            (CursorShape::Pointer, 2),
+            (CursorShape::Crosshair, 3),
+            (CursorShape::Move, 4),
+            (CursorShape::ResizeHorizontal, 5),
+            (CursorShape::ResizeVertical, 6),
+            (CursorShape::Wait, 7),
+            (CursorShape::NotAllowed, 8),
+            (CursorShape::Hidden, 9),
+        ],
+    );
+}
+
 /// Sanity checks of the bytes themselves, worked out by hand from the postcard format.
 #[test]
 fn hand_checked_bytes() {
@@ -826,19 +1124,20 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[1, 0, 1, 0, 12]);
+    // min and max version 2, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[2, 0, 2, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
     assert_eq!(hello, expected);
 
     let refused = ServerAnswer::Refused {
-        version: 1,
+        version: 2,
         reason: "wrong secret".into(),
     }
     .encode();
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[1, 1, 0, 12, 0, 0, 0]);
+    expected.extend_from_slice(&[1, 2, 0, 12, 0, 0, 0]);
     expected.extend_from_slice(b"wrong secret");
     assert_eq!(refused, expected);
 
@@ -846,6 +1145,64 @@ fn hand_checked_bytes() {
     let mut map = Vec::new();
     encode_frame(&Request::MapWindow { window: W }, &mut map);
     assert_eq!(map, [5, 0, 0, 0, 2, 0x81, 0x80, 0x80, 0x01]);
+
+    let fixture = |name: &str| {
+        golden_samples()
+            .into_iter()
+            .find(|g| g.name == name)
+            .unwrap_or_else(|| panic!("no sample {name}"))
+            .bytes
+    };
+
+    // RequestFrame is the 17th Request variant (tag 16 = 0x10), then the window as a varint.
+    assert_eq!(
+        fixture("request_request_frame"),
+        [5, 0, 0, 0, 0x10, 0x81, 0x80, 0x80, 0x01]
+    );
+
+    // FreeImage (tag 15) of image 0x200002.
+    assert_eq!(
+        fixture("request_free_image"),
+        [5, 0, 0, 0, 0x0f, 0x82, 0x80, 0x80, 0x01]
+    );
+
+    // QueryFont (tag 17), face Mono (1), then "Hé": 3 UTF-8 bytes.
+    assert_eq!(
+        fixture("request_query_font"),
+        [6, 0, 0, 0, 0x11, 1, 3, b'H', 0xc3, 0xa9]
+    );
+
+    // PutImage (tag 7) on 0x200001, rect (4, 5, 2, 1) with zigzag i32s (8, 10), format Rgb8 (1),
+    // compression Lz4 (1), then 7 bytes of data behind their length: a 19-byte body.
+    assert_eq!(
+        fixture("request_put_image"),
+        [
+            19, 0, 0, 0, 7, 0x81, 0x80, 0x80, 0x01, 8, 10, 2, 1, 1, 1, 7, 0x60, 0xff, 0x00, 0x00, 0x00, 0x80,
+            0xff
+        ]
+    );
+
+    // Reply (tag 0), seq 3, Font (tag 4): three f32s as their little-endian bits (0.75 is
+    // 0x3f400000, 0.25 is 0x3e800000), then 2 advances, 0.5 (0x3f000000) and 0.625 (0x3f200000).
+    assert_eq!(
+        fixture("server_reply_font"),
+        [
+            24, 0, 0, 0, 0, 3, 4, 0, 0, 0x40, 0x3f, 0, 0, 0x80, 0x3e, 0, 0, 0, 0, 2, 0, 0, 0, 0x3f, 0, 0,
+            0x20, 0x3f
+        ]
+    );
+
+    // Event (tag 2), FrameDone (tag 12), window 0x200001, msec 16.
+    assert_eq!(
+        fixture("server_event_frame_done"),
+        [7, 0, 0, 0, 2, 12, 0x81, 0x80, 0x80, 0x01, 16]
+    );
+
+    // A path segment: MoveTo (tag 0), 0.5 (0x3f000000), -1e6 (0xc9742400).
+    assert_eq!(
+        encode_body(&PathSeg::MoveTo(0.5, -1e6)),
+        [0, 0, 0, 0, 0x3f, 0x00, 0x24, 0x74, 0xc9]
+    );
 }
 
 #[test]

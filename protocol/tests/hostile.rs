@@ -68,20 +68,34 @@ where
 // ---------------------------------------------------------------------------------------------
 
 /// Arbitrary bytes, and arbitrary bytes behind a plausible variant tag (pure noise mostly fails
-/// on the first byte).
+/// on the first byte). Tags go a little past the largest enum (`DrawOp`, 31 variants).
 fn arbitrary_body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         prop::collection::vec(any::<u8>(), 0..=4096),
-        (0u8..16, prop::collection::vec(any::<u8>(), 0..=256)).prop_map(|(tag, rest)| {
+        (0u8..34, prop::collection::vec(any::<u8>(), 0..=256)).prop_map(|(tag, rest)| {
             let mut v = vec![tag];
             v.extend(rest);
             v
         }),
-        (0u8..16, 0u8..16, prop::collection::vec(any::<u8>(), 0..=64)).prop_map(|(a, b, rest)| {
+        (0u8..34, 0u8..34, prop::collection::vec(any::<u8>(), 0..=64)).prop_map(|(a, b, rest)| {
             let mut v = vec![a, b];
             v.extend(rest);
             v
         }),
+        // A Draw batch on drawable 1 with a few ops: op tags, then noise for their fields.
+        (
+            1u8..8,
+            prop::collection::vec(0u8..34, 1..8),
+            prop::collection::vec(any::<u8>(), 0..=64)
+        )
+            .prop_map(|(count, tags, rest)| {
+                let mut v = vec![6, 1, count];
+                for t in tags {
+                    v.push(t);
+                    v.extend(rest.iter().take(usize::from(t % 9)));
+                }
+                v
+            }),
     ]
 }
 
@@ -518,9 +532,35 @@ fn huge_claimed_lengths_are_errors() {
             // A Text op whose string claims n bytes.
             ("Draw text", [&[6u8, 1, 1, 6, 0, 0][..], &len, b"abc"].concat()),
             ("SetTitle", [&[5u8, 1][..], &len, b"title"].concat()),
+            // target 1, rect (0, 0, 1, 1), format Rgba8, compression None, then the data.
             (
                 "PutImage",
-                [&[7u8, 1, 0, 0, 1, 1][..], &len, &[1, 2, 3, 4]].concat(),
+                [&[7u8, 1, 0, 0, 1, 1, 0, 0][..], &len, &[1, 2, 3, 4]].concat(),
+            ),
+            ("QueryFont chars", [&[17u8, 0][..], &len, b"abc"].concat()),
+            // One op in a batch on drawable 1: a SetDash (tag 12) pattern claiming n u16s.
+            ("Draw dash", [&[6u8, 1, 1, 12][..], &len, &[1, 2, 3]].concat()),
+            ("Draw clip", [&[6u8, 1, 1, 15][..], &len, &[0, 0, 1, 1]].concat()),
+            ("Draw points", [&[6u8, 1, 1, 17][..], &len, &[0, 0]].concat()),
+            ("Draw polyline", [&[6u8, 1, 1, 18][..], &len, &[0, 0, 1]].concat()),
+            ("Draw polygon", [&[6u8, 1, 1, 22][..], &len, &[0, 0]].concat()),
+            (
+                "Draw fill path",
+                [&[6u8, 1, 1, 23][..], &len, &[4, 4, 4]].concat(),
+            ),
+            (
+                "Draw stroke path",
+                [&[6u8, 1, 1, 24][..], &len, &[4, 4, 4]].concat(),
+            ),
+            // SetPaint (tag 7), Linear (tag 1), four f32s, then the stops.
+            (
+                "Draw gradient stops",
+                [&[6u8, 1, 1, 7, 1][..], &[0; 16], &len, &[0; 5]].concat(),
+            ),
+            // SetPaint (tag 7), Radial (tag 2), three f32s, then the stops.
+            (
+                "Draw radial stops",
+                [&[6u8, 1, 1, 7, 2][..], &[0; 12], &len, &[0; 5]].concat(),
             ),
         ];
         for (what, body) in requests {
@@ -534,6 +574,11 @@ fn huge_claimed_lengths_are_errors() {
             ("Goodbye", [&[3u8][..], &len, b"bye"].concat()),
             ("TextInput", [&[2u8, 10, 1][..], &len, b"x"].concat()),
             ("Key text", [&[2u8, 3, 1, 1, 0, 0, 2, 1][..], &len, b"x"].concat()),
+            // Reply (tag 0), seq 1, Font (tag 4), three f32s, then the advances.
+            (
+                "Font advances",
+                [&[0u8, 1, 4][..], &[0; 12], &len, &[0; 4]].concat(),
+            ),
         ];
         for (what, body) in messages {
             let r = quickly(what, || decode::<ServerMessage>(&body));
@@ -562,7 +607,7 @@ proptest! {
     #[test]
     fn claimed_counts_fail_fast(
         count in prop_oneof![any::<u64>(), (1u64 << 16)..(1u64 << 33)],
-        tail in prop::collection::vec(0u8..7, 0..8),
+        tail in prop::collection::vec(0u8..31, 0..8),
     ) {
         let body = [&[6u8, 1][..], &varint(count), &tail].concat();
         let start = Instant::now();

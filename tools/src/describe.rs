@@ -49,6 +49,7 @@ pub fn describe(event: &Event) -> String {
             format!("Focus{}       window={w}", if *focused { "In " } else { "Out" })
         }
         Event::TextInput { text, .. } => format!("TextInput      window={w} text={text:?}"),
+        Event::FrameDone { msec, .. } => format!("FrameDone      window={w} at={msec}ms"),
         Event::ScaleFactor { milli, .. } => {
             format!(
                 "ScaleFactor    window={w} scale={}.{:03}",

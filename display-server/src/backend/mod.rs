@@ -30,6 +30,16 @@ pub trait Backend: Send + std::fmt::Debug {
         false
     }
 
+    /// Whether pixels are still on their way to the display (frame callbacks then wait).
+    fn busy(&self) -> bool {
+        false
+    }
+
+    /// How often the display refreshes; frame callbacks fire at most this often.
+    fn refresh_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(16_667)
+    }
+
     /// Reads `rect` of the screen as composed (windows over the background), RGBA bytes.
     fn read_screen(&mut self, scene: &Scene, rect: Rect) -> Vec<u8>;
 }

@@ -76,6 +76,8 @@ impl ServerCore {
         for w in &info.windows {
             self.destroy_window(*w);
         }
+        self.free_images_of(client);
+        self.frame_requests.retain(|(c, _)| *c != client);
         self.slots.free.push(info.slot);
         self.output.retain(|(to, _)| *to != client);
     }

@@ -6,26 +6,35 @@
 //! ([`ServerCore::flush`]). Tests drive it without any socket.
 
 mod clients;
+mod drawables;
 mod input;
 mod requests;
 mod scene;
 
 pub use clients::ClientInfo;
+pub use drawables::OffscreenImage;
 pub use scene::{Scene, SceneChange, Window};
 
 use std::collections::HashMap;
+use std::time::Instant;
 
-use dispd_protocol::{ClientId, Event, ServerMessage, WindowId};
+use dispd_protocol::{ClientId, ErrorCode, Event, ServerMessage, WindowId};
 
 use crate::backend::{Backend, BackendEvent};
 use crate::config::Config;
 use crate::raster::Fonts;
+
+/// A failed request: the code and a sentence for the client.
+type Failure = (ErrorCode, String);
 
 /// All state of a running server.
 #[derive(Debug)]
 pub struct ServerCore {
     config: Config,
     scene: Scene,
+    images: HashMap<u32, OffscreenImage>,
+    frame_requests: Vec<(ClientId, WindowId)>,
+    started: Instant,
     backend: Box<dyn Backend>,
     fonts: Fonts,
     clients: HashMap<ClientId, ClientInfo>,
@@ -46,6 +55,9 @@ impl ServerCore {
         Self {
             config,
             scene,
+            images: HashMap::new(),
+            frame_requests: Vec::new(),
+            started: Instant::now(),
             backend,
             fonts: Fonts::load(),
             clients: HashMap::new(),
@@ -89,6 +101,36 @@ impl ServerCore {
             let changes = std::mem::take(&mut self.changes);
             self.backend.apply(&self.scene, &changes);
         }
+    }
+
+    /// Whether some window waits for a [`Event::FrameDone`].
+    pub fn wants_frames(&self) -> bool {
+        !self.frame_requests.is_empty()
+    }
+
+    /// How often the display refreshes, for pacing frame callbacks.
+    pub fn refresh_interval(&self) -> std::time::Duration {
+        self.backend.refresh_interval()
+    }
+
+    /// Called once per display refresh: windows whose content is on the display get their
+    /// [`Event::FrameDone`]. While the backend is still presenting, they wait for the next tick.
+    pub fn handle_refresh(&mut self) {
+        if self.frame_requests.is_empty() || self.backend.busy() {
+            return;
+        }
+        let msec = self.started.elapsed().as_millis() as u32;
+        for (client, window) in std::mem::take(&mut self.frame_requests) {
+            if self.scene.get(window).is_some_and(|w| w.owner == client) {
+                self.output
+                    .push((client, ServerMessage::Event(Event::FrameDone { window, msec })));
+            }
+        }
+    }
+
+    /// The off-screen images.
+    pub fn images(&self) -> impl Iterator<Item = (&u32, &OffscreenImage)> {
+        self.images.iter()
     }
 
     /// Applies what the user did on the backend's side.

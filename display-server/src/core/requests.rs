@@ -3,15 +3,15 @@
 
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, Color, CursorShape, Drawable, ErrorCode, Event, Image, Rect, Reply, Request, RequestError,
-    ServerInfo, ServerMessage, WindowId, WindowInfo,
+    ClientId, Color, CursorShape, ErrorCode, Event, Image, Rect, Reply, Request, RequestError, ServerInfo,
+    ServerMessage, WindowId, WindowInfo,
 };
 
-use super::{SceneChange, ServerCore, Window};
-use crate::raster::{draw_batch, Framebuffer};
+use super::{Failure, SceneChange, ServerCore, Window};
+use crate::raster::Framebuffer;
 
-/// A failed request: the code and a sentence.
-type Failure = (ErrorCode, String);
+/// Most characters one QueryFont may ask about.
+const MAX_FONT_QUERY: usize = 4096;
 
 impl ServerCore {
     /// Applies request number `seq` from `client`, queueing its reply or error.
@@ -81,39 +81,15 @@ impl ServerCore {
                 self.own_window_mut(client, window)?.title = title;
                 self.changes.push(SceneChange::Retitled(window));
             }
-            Request::Draw { target, ops } => {
-                let window = self.own_drawable(client, target)?;
-                let max = self.config.max_batch_ops;
-                let Some(w) = self.scene.get_mut(window) else {
-                    return Ok(None);
-                };
-                let area = draw_batch(&mut w.fb, &mut self.fonts, &ops, max)
-                    .map_err(|e| (ErrorCode::BadValue, e.to_string()))?;
-                if let Some(area) = area {
-                    self.changes.push(SceneChange::Drawn { window, area });
-                }
-            }
-            Request::PutImage { target, rect, data } => {
-                let window = self.own_drawable(client, target)?;
-                let want = u64::from(rect.width) * u64::from(rect.height) * 4;
-                if data.len() as u64 != want {
-                    return Err((
-                        ErrorCode::BadValue,
-                        format!(
-                            "{}x{} pixels need {want} bytes, got {}",
-                            rect.width,
-                            rect.height,
-                            data.len()
-                        ),
-                    ));
-                }
-                let Some(w) = self.scene.get_mut(window) else {
-                    return Ok(None);
-                };
-                w.fb.put_rgba(rect, &data);
-                if let Some(area) = rect.intersect(&w.fb.bounds()) {
-                    self.changes.push(SceneChange::Drawn { window, area });
-                }
+            Request::Draw { target, ops } => self.draw(client, target, &ops)?,
+            Request::PutImage {
+                target,
+                rect,
+                format,
+                compression,
+                data,
+            } => {
+                self.put_image(client, target, rect, format, compression, &data)?;
             }
             Request::GetImage { source, rect } => {
                 let pixels = rect.size().area();
@@ -129,13 +105,7 @@ impl ServerCore {
                         self.flush();
                         self.backend.read_screen(&self.scene, rect)
                     }
-                    ImageSource::Drawable(d) => {
-                        let window = self.own_drawable(client, d)?;
-                        self.scene
-                            .get(window)
-                            .map(|w| w.fb.read_rgba(rect))
-                            .unwrap_or_default()
-                    }
+                    ImageSource::Drawable(d) => self.read_drawable(client, d, rect)?,
                 };
                 return Ok(Some(Reply::Image(Image {
                     width: rect.width,
@@ -147,6 +117,24 @@ impl ServerCore {
             Request::SetCursor { window, cursor } => {
                 self.own_window_mut(client, window)?.cursor = cursor;
                 self.changes.push(SceneChange::Cursor(window));
+            }
+            Request::CreateImage { image, size } => self.create_image(client, image, size)?,
+            Request::FreeImage { image } => self.free_image(client, image)?,
+            Request::RequestFrame { window } => {
+                self.own_window(client, window)?;
+                if !self.frame_requests.contains(&(client, window)) {
+                    self.frame_requests.push((client, window));
+                }
+            }
+            Request::QueryFont { face, chars } => {
+                let n = chars.chars().count();
+                if n > MAX_FONT_QUERY {
+                    return Err((
+                        ErrorCode::BadValue,
+                        format!("ask for at most {MAX_FONT_QUERY} characters at once, not {n}"),
+                    ));
+                }
+                return Ok(Some(Reply::Font(self.fonts.metrics(face, &chars))));
             }
             Request::InjectInput(action) => {
                 if !self.config.allow_injection {
@@ -255,7 +243,21 @@ impl ServerCore {
         }
     }
 
-    fn check_size(&self, rect: Rect) -> Result<(), Failure> {
+    /// Checks that `id` is in the client's range and names nothing yet.
+    pub(super) fn check_new_id(&self, client: ClientId, id: u32) -> Result<(), Failure> {
+        if !self.clients[&client].ids.contains(id) {
+            return Err((
+                ErrorCode::BadId,
+                format!("id {id:#x} is outside this client's id range"),
+            ));
+        }
+        if self.scene.get(WindowId(id)).is_some() || self.images.contains_key(&id) {
+            return Err((ErrorCode::BadId, format!("id {id:#x} is already in use")));
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_size(&self, rect: Rect) -> Result<(), Failure> {
         let (side, pixels) = (self.config.max_window_side, self.config.max_window_pixels);
         if rect.is_empty() || rect.width > side || rect.height > side || rect.size().area() > pixels {
             return Err((
@@ -285,16 +287,6 @@ impl ServerCore {
             _ => Err((
                 ErrorCode::BadWindow,
                 format!("no window {id} belongs to this client"),
-            )),
-        }
-    }
-
-    fn own_drawable(&self, client: ClientId, d: Drawable) -> Result<WindowId, Failure> {
-        match self.scene.get(WindowId(d.0)) {
-            Some(w) if w.owner == client => Ok(w.id),
-            _ => Err((
-                ErrorCode::BadDrawable,
-                format!("no drawable {:#x} belongs to this client", d.0),
             )),
         }
     }

@@ -158,7 +158,7 @@ impl Scene {
         let Some(rect) = rect.intersect(&fb.bounds()) else {
             return;
         };
-        fb.fill_rect(rect, Color(self.background.0 | 0xff00_0000));
+        fb.fill_rect(rect, Color(self.background.0 | 0xff00_0000), true);
         for w in self.bottom_to_top().filter(|w| w.mapped) {
             if let Some(part) = w.rect.intersect(&rect) {
                 let src = part.translate(-w.rect.x, -w.rect.y);

@@ -1,13 +1,25 @@
-//! Applying a draw batch to a framebuffer.
+//! Applying a draw batch: check every op, then draw them all, so a batch applies whole or not
+//! at all.
 
-use dispd_protocol::{Color, DrawOp, Rect};
+use dispd_protocol::{
+    BlendMode, Color, DrawOp, Drawable, FillRule, FontFace, LineCap, LineJoin, Paint, PathSeg, Point, Rect,
+};
+use tiny_skia::{Mask, Path, Shader, Stroke, StrokeDash, Transform};
 
-use super::{Fonts, Framebuffer};
+use super::{shapes, skia, Fonts, Framebuffer};
 
 /// Longest text in one op, in bytes.
 pub const MAX_TEXT_BYTES: usize = 4096;
 /// Widest line, in pixels.
 pub const MAX_LINE_WIDTH: u16 = 256;
+/// Most rectangles in a clip.
+pub const MAX_CLIP_RECTS: usize = 256;
+/// Most dash lengths.
+pub const MAX_DASHES: usize = 16;
+/// Most points, path steps and characters in one batch (bounds the work of one request).
+pub const MAX_BATCH_POINTS: usize = 1_000_000;
+/// Largest coordinate or size anywhere in a batch.
+pub const MAX_COORD: f32 = 16_777_216.0;
 
 /// Why a batch was refused. A refused batch changes nothing.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,109 +41,686 @@ pub enum BatchError {
         /// What is wrong.
         reason: String,
     },
+    /// An op names a drawable that is not the client's.
+    #[error("op #{index}: no drawable {drawable:#x} belongs to this client")]
+    BadDrawable {
+        /// Position of the op in the batch.
+        index: usize,
+        /// The id.
+        drawable: u32,
+    },
+}
+
+/// The other drawables of the client, for ops that read pixels ([`DrawOp::DrawImage`],
+/// [`DrawOp::CopyArea`]).
+pub trait Sources {
+    /// The client's drawable `d`, if it has one (the target itself is handled separately).
+    fn get(&self, d: Drawable) -> Option<&Framebuffer>;
 }
 
 /// Drawing state of one batch, reset at the start of each.
 struct State {
-    color: Color,
+    paint: Paint,
     line_width: u16,
+    cap: LineCap,
+    join: LineJoin,
+    dash: Option<StrokeDash>,
+    fill_rule: FillRule,
+    aa: bool,
+    blend: BlendMode,
+    transform: (f32, f32, f32, f32),
+    clip: Option<Clip>,
+    face: FontFace,
     font_px: u16,
 }
 
-/// Checks every op of a batch, then draws them all: either the whole batch applies or none of it.
-/// Returns the damaged area, if any.
+/// A clip: its rectangles (for exact tests) and their mask (for tiny-skia).
+struct Clip {
+    rects: Vec<Rect>,
+    mask: Mask,
+}
+
+impl Clip {
+    fn contains(&self, x: i64, y: i64) -> bool {
+        self.rects
+            .iter()
+            .any(|r| x >= i64::from(r.x) && y >= i64::from(r.y) && x < r.right() && y < r.bottom())
+    }
+}
+
+impl State {
+    fn new() -> Self {
+        Self {
+            paint: Paint::Solid(Color::BLACK),
+            line_width: 1,
+            cap: LineCap::Butt,
+            join: LineJoin::Miter,
+            dash: None,
+            fill_rule: FillRule::NonZero,
+            aa: false,
+            blend: BlendMode::SourceOver,
+            transform: (1.0, 1.0, 0.0, 0.0),
+            clip: None,
+            face: FontFace::Sans,
+            font_px: 16,
+        }
+    }
+
+    fn skia_transform(&self) -> Transform {
+        let (sx, sy, tx, ty) = self.transform;
+        Transform::from_row(sx, 0.0, 0.0, sy, tx, ty)
+    }
+
+    /// The integer offset of the transform when it is a whole-pixel translation.
+    fn integer_offset(&self) -> Option<(i32, i32)> {
+        let (sx, sy, tx, ty) = self.transform;
+        (sx == 1.0 && sy == 1.0 && tx.fract() == 0.0 && ty.fract() == 0.0).then_some((tx as i32, ty as i32))
+    }
+
+    fn map(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sx, sy, tx, ty) = self.transform;
+        (x * sx + tx, y * sy + ty)
+    }
+
+    fn solid(&self) -> Option<Color> {
+        match &self.paint {
+            Paint::Solid(c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// The colour text and pixel ops use: the solid colour, or a gradient's first stop.
+    fn flat_color(&self) -> Color {
+        match &self.paint {
+            Paint::Solid(c) => *c,
+            Paint::Linear { stops, .. } | Paint::Radial { stops, .. } => {
+                stops.first().map_or(Color::BLACK, |s| s.color)
+            }
+        }
+    }
+
+    fn skia_paint(&self) -> tiny_skia::Paint<'static> {
+        let swap = |stops: &[dispd_protocol::GradientStop]| {
+            stops
+                .iter()
+                .map(|s| tiny_skia::GradientStop::new(s.offset, skia::color(s.color)))
+                .collect::<Vec<_>>()
+        };
+        let shader = match &self.paint {
+            Paint::Solid(c) => Shader::SolidColor(skia::color(*c)),
+            Paint::Linear {
+                x0,
+                y0,
+                x1,
+                y1,
+                stops,
+            } => tiny_skia::LinearGradient::new(
+                tiny_skia::Point::from_xy(*x0, *y0),
+                tiny_skia::Point::from_xy(*x1, *y1),
+                swap(stops),
+                tiny_skia::SpreadMode::Pad,
+                Transform::identity(),
+            )
+            .unwrap_or(Shader::SolidColor(skia::color(self.flat_color()))),
+            Paint::Radial {
+                cx,
+                cy,
+                radius,
+                stops,
+            } => tiny_skia::RadialGradient::new(
+                tiny_skia::Point::from_xy(*cx, *cy),
+                tiny_skia::Point::from_xy(*cx, *cy),
+                *radius,
+                swap(stops),
+                tiny_skia::SpreadMode::Pad,
+                Transform::identity(),
+            )
+            .unwrap_or(Shader::SolidColor(skia::color(self.flat_color()))),
+        };
+        tiny_skia::Paint {
+            shader,
+            blend_mode: self.skia_blend(),
+            anti_alias: self.aa,
+            force_hq_pipeline: false,
+        }
+    }
+
+    fn skia_blend(&self) -> tiny_skia::BlendMode {
+        match self.blend {
+            BlendMode::SourceOver => tiny_skia::BlendMode::SourceOver,
+            BlendMode::Copy => tiny_skia::BlendMode::Source,
+        }
+    }
+
+    fn stroke(&self) -> Stroke {
+        Stroke {
+            width: f32::from(self.line_width),
+            miter_limit: 4.0,
+            line_cap: match self.cap {
+                LineCap::Butt => tiny_skia::LineCap::Butt,
+                LineCap::Round => tiny_skia::LineCap::Round,
+                LineCap::Square => tiny_skia::LineCap::Square,
+            },
+            line_join: match self.join {
+                LineJoin::Miter => tiny_skia::LineJoin::Miter,
+                LineJoin::Round => tiny_skia::LineJoin::Round,
+                LineJoin::Bevel => tiny_skia::LineJoin::Bevel,
+            },
+            dash: self.dash.clone(),
+        }
+    }
+
+    fn skia_fill_rule(&self) -> tiny_skia::FillRule {
+        match self.fill_rule {
+            FillRule::NonZero => tiny_skia::FillRule::Winding,
+            FillRule::EvenOdd => tiny_skia::FillRule::EvenOdd,
+        }
+    }
+
+    fn copy(&self) -> bool {
+        self.blend == BlendMode::Copy
+    }
+}
+
+/// Checks every op of a batch, then draws them all into `fb` (the drawable `target`): either
+/// the whole batch applies or none of it. Returns the damaged area, if any.
 pub fn draw_batch(
     fb: &mut Framebuffer,
+    target: Drawable,
     fonts: &mut Fonts,
+    sources: &dyn Sources,
     ops: &[DrawOp],
     max_ops: usize,
 ) -> Result<Option<Rect>, BatchError> {
+    check(target, sources, ops, max_ops)?;
+    let mut st = State::new();
+    let mut damage = Damage::default();
+    for op in ops {
+        apply(fb, target, fonts, sources, &mut st, &mut damage, op);
+    }
+    Ok(damage.clip(fb.bounds()))
+}
+
+fn check(target: Drawable, sources: &dyn Sources, ops: &[DrawOp], max_ops: usize) -> Result<(), BatchError> {
     if ops.len() > max_ops {
         return Err(BatchError::TooManyOps {
             len: ops.len(),
             max: max_ops,
         });
     }
+    let mut points = 0usize;
     for (index, op) in ops.iter().enumerate() {
-        let reason = match op {
-            DrawOp::Text { text, .. } if text.len() > MAX_TEXT_BYTES => {
-                format!(
-                    "text of {} bytes is over the limit of {MAX_TEXT_BYTES}",
-                    text.len()
-                )
-            }
-            DrawOp::SetLineWidth(w) if *w > MAX_LINE_WIDTH => {
-                format!("line width {w} is over the limit of {MAX_LINE_WIDTH}")
-            }
-            _ => continue,
-        };
-        return Err(BatchError::BadOp { index, reason });
-    }
-    let mut st = State {
-        color: Color::BLACK,
-        line_width: 1,
-        font_px: 16,
-    };
-    let mut damage = Damage::default();
-    for op in ops {
-        match op {
-            DrawOp::SetColor(c) => st.color = *c,
-            DrawOp::SetLineWidth(w) => st.line_width = (*w).max(1),
-            DrawOp::SetFontSize(px) => st.font_px = *px,
-            DrawOp::Clear => {
-                fb.fill_rect(fb.bounds(), st.color);
-                damage.add_rect(fb.bounds());
-            }
-            DrawOp::FillRect(r) => {
-                fb.fill_rect(*r, st.color);
-                damage.add_rect(*r);
-            }
-            DrawOp::Line { x1, y1, x2, y2 } => {
-                line(fb, (*x1, *y1), (*x2, *y2), st.line_width, st.color);
-                let half = i64::from(st.line_width / 2);
-                let w = i64::from(st.line_width);
-                let (a, b) = (i64::from(*x1.min(x2)), i64::from(*y1.min(y2)));
-                let (c, d) = (i64::from(*x1.max(x2)), i64::from(*y1.max(y2)));
-                damage.add(a - half, b - half, c - half + w, d - half + w);
-            }
-            DrawOp::Text { x, y, text } => {
-                if let Some((a, b, c, d)) = fonts.draw(fb, *x, *y, st.font_px, st.color, text) {
-                    damage.add(a, b, c, d);
-                }
+        let bad = |reason: String| BatchError::BadOp { index, reason };
+        let (reason, count) = check_op(op);
+        if let Some(reason) = reason {
+            return Err(bad(reason));
+        }
+        points = points.saturating_add(count);
+        if points > MAX_BATCH_POINTS {
+            return Err(bad(format!(
+                "the batch holds over {MAX_BATCH_POINTS} points, path steps and characters"
+            )));
+        }
+        if let DrawOp::DrawImage { image: d, .. } | DrawOp::CopyArea { source: d, .. } = op {
+            if *d != target && sources.get(*d).is_none() {
+                return Err(BatchError::BadDrawable { index, drawable: d.0 });
             }
         }
     }
-    Ok(damage.clip(fb.bounds()))
+    Ok(())
 }
 
-/// A line `width` pixels thick: each point of the Bresenham line stamps a `width` square.
-/// The line is first clipped to the framebuffer (plus a margin for the width), so its cost is
-/// bounded by the framebuffer's size whatever the coordinates.
-fn line(fb: &mut Framebuffer, from: (i32, i32), to: (i32, i32), width: u16, color: Color) {
-    let margin = f64::from(width) + 1.0;
+fn coord_ok(v: f32) -> bool {
+    v.is_finite() && v.abs() <= MAX_COORD
+}
+
+fn rect_ok(r: &Rect) -> bool {
+    coord_ok(r.x as f32) && coord_ok(r.y as f32) && coord_ok(r.width as f32) && coord_ok(r.height as f32)
+}
+
+fn points_ok(points: &[Point]) -> bool {
+    points
+        .iter()
+        .all(|p| coord_ok(p.x as f32) && coord_ok(p.y as f32))
+}
+
+/// What is wrong with one op, if anything, and how many points it counts for.
+fn check_op(op: &DrawOp) -> (Option<String>, usize) {
+    let out_of_range = || Some(format!("a coordinate or size is outside ±{MAX_COORD}"));
+    match op {
+        DrawOp::Text { x, y, text } => {
+            if text.len() > MAX_TEXT_BYTES {
+                return (
+                    Some(format!(
+                        "text of {} bytes is over the limit of {MAX_TEXT_BYTES}",
+                        text.len()
+                    )),
+                    0,
+                );
+            }
+            (
+                if coord_ok(*x as f32) && coord_ok(*y as f32) {
+                    None
+                } else {
+                    out_of_range()
+                },
+                text.len(),
+            )
+        }
+        DrawOp::SetLineWidth(w) if *w > MAX_LINE_WIDTH => (
+            Some(format!("line width {w} is over the limit of {MAX_LINE_WIDTH}")),
+            0,
+        ),
+        DrawOp::SetDash { pattern, .. } => {
+            if pattern.len() > MAX_DASHES {
+                return (
+                    Some(format!(
+                        "{} dash lengths, over the limit of {MAX_DASHES}",
+                        pattern.len()
+                    )),
+                    0,
+                );
+            }
+            if !pattern.is_empty() && pattern.iter().all(|d| *d == 0) {
+                return (Some("a dash pattern needs a length above zero".into()), 0);
+            }
+            (None, 0)
+        }
+        DrawOp::SetPaint(Paint::Linear {
+            x0,
+            y0,
+            x1,
+            y1,
+            stops,
+        }) => (check_gradient(&[*x0, *y0, *x1, *y1], stops), 0),
+        DrawOp::SetPaint(Paint::Radial {
+            cx,
+            cy,
+            radius,
+            stops,
+        }) => (check_gradient(&[*cx, *cy, *radius], stops), 0),
+        DrawOp::SetTransform { sx, sy, tx, ty } => {
+            let scale_ok = |s: f32| s.is_finite() && s.abs() <= 1e4;
+            let ok = scale_ok(*sx) && scale_ok(*sy) && coord_ok(*tx) && coord_ok(*ty);
+            (
+                if ok {
+                    None
+                } else {
+                    Some("transform scales must be within ±10000 and offsets finite".into())
+                },
+                0,
+            )
+        }
+        DrawOp::SetClip(rects) => {
+            if rects.len() > MAX_CLIP_RECTS {
+                return (
+                    Some(format!(
+                        "{} clip rectangles, over the limit of {MAX_CLIP_RECTS}",
+                        rects.len()
+                    )),
+                    0,
+                );
+            }
+            (
+                if rects.iter().all(rect_ok) {
+                    None
+                } else {
+                    out_of_range()
+                },
+                rects.len(),
+            )
+        }
+        DrawOp::FillRect(r) | DrawOp::StrokeRect(r) | DrawOp::FillEllipse(r) | DrawOp::StrokeEllipse(r) => {
+            (if rect_ok(r) { None } else { out_of_range() }, 4)
+        }
+        DrawOp::FillRoundRect { rect, .. } | DrawOp::StrokeRoundRect { rect, .. } => {
+            (if rect_ok(rect) { None } else { out_of_range() }, 8)
+        }
+        DrawOp::Arc { rect, .. } | DrawOp::FillPie { rect, .. } => {
+            (if rect_ok(rect) { None } else { out_of_range() }, 8)
+        }
+        DrawOp::Line { x1, y1, x2, y2 } => {
+            let ok = [x1, y1, x2, y2].iter().all(|v| coord_ok(**v as f32));
+            (if ok { None } else { out_of_range() }, 2)
+        }
+        DrawOp::Points(points) | DrawOp::FillPolygon(points) | DrawOp::Polyline { points, .. } => (
+            if points_ok(points) { None } else { out_of_range() },
+            points.len(),
+        ),
+        DrawOp::FillPath(segs) | DrawOp::StrokePath(segs) => {
+            let ok = segs.iter().all(|s| match *s {
+                PathSeg::MoveTo(x, y) | PathSeg::LineTo(x, y) => coord_ok(x) && coord_ok(y),
+                PathSeg::QuadTo(a, b, c, d) => [a, b, c, d].into_iter().all(coord_ok),
+                PathSeg::CubicTo(a, b, c, d, e, f) => [a, b, c, d, e, f].into_iter().all(coord_ok),
+                PathSeg::Close => true,
+            });
+            (if ok { None } else { out_of_range() }, segs.len())
+        }
+        DrawOp::DrawImage { src, dst, .. } => {
+            if src.is_empty() || dst.is_empty() {
+                return (
+                    Some("an image's source and destination must not be empty".into()),
+                    0,
+                );
+            }
+            (
+                if rect_ok(src) && rect_ok(dst) {
+                    None
+                } else {
+                    out_of_range()
+                },
+                4,
+            )
+        }
+        DrawOp::CopyArea { src, x, y, .. } => {
+            let ok = rect_ok(src) && coord_ok(*x as f32) && coord_ok(*y as f32);
+            (if ok { None } else { out_of_range() }, 4)
+        }
+        DrawOp::SetColor(_)
+        | DrawOp::SetLineWidth(_)
+        | DrawOp::SetFontSize(_)
+        | DrawOp::Clear
+        | DrawOp::SetPaint(Paint::Solid(_))
+        | DrawOp::SetAntialias(_)
+        | DrawOp::SetBlend(_)
+        | DrawOp::SetLineCap(_)
+        | DrawOp::SetLineJoin(_)
+        | DrawOp::SetFillRule(_)
+        | DrawOp::SetFontFace(_) => (None, 0),
+    }
+}
+
+fn check_gradient(coords: &[f32], stops: &[dispd_protocol::GradientStop]) -> Option<String> {
+    if !(2..=16).contains(&stops.len()) {
+        return Some(format!("a gradient needs 2 to 16 stops, not {}", stops.len()));
+    }
+    if !coords.iter().all(|v| coord_ok(*v)) || !stops.iter().all(|s| (0.0..=1.0).contains(&s.offset)) {
+        return Some("gradient points must be finite and stop offsets within 0.0..=1.0".into());
+    }
+    None
+}
+
+fn apply(
+    fb: &mut Framebuffer,
+    target: Drawable,
+    fonts: &mut Fonts,
+    sources: &dyn Sources,
+    st: &mut State,
+    damage: &mut Damage,
+    op: &DrawOp,
+) {
+    let before = damage.0;
+    let mut touched = Damage::default();
+    match op {
+        DrawOp::SetColor(c) => st.paint = Paint::Solid(*c),
+        DrawOp::SetPaint(p) => st.paint = p.clone(),
+        DrawOp::SetLineWidth(w) => st.line_width = (*w).max(1),
+        DrawOp::SetFontSize(px) => st.font_px = *px,
+        DrawOp::SetFontFace(f) => st.face = *f,
+        DrawOp::SetAntialias(on) => st.aa = *on,
+        DrawOp::SetBlend(b) => st.blend = *b,
+        DrawOp::SetLineCap(c) => st.cap = *c,
+        DrawOp::SetLineJoin(j) => st.join = *j,
+        DrawOp::SetFillRule(r) => st.fill_rule = *r,
+        DrawOp::SetDash { pattern, offset } => {
+            let mut lengths: Vec<f32> = pattern.iter().map(|d| f32::from(*d)).collect();
+            if lengths.len() % 2 == 1 {
+                lengths.extend_from_within(..);
+            }
+            st.dash = StrokeDash::new(lengths, f32::from(*offset));
+        }
+        DrawOp::SetTransform { sx, sy, tx, ty } => st.transform = (*sx, *sy, *tx, *ty),
+        DrawOp::SetClip(rects) => st.clip = make_clip(fb, rects),
+        DrawOp::Clear => {
+            let bounds = fb.bounds();
+            let saved = std::mem::replace(&mut st.transform, (1.0, 1.0, 0.0, 0.0));
+            fill_rect(fb, st, bounds, &mut touched);
+            st.transform = saved;
+        }
+        DrawOp::FillRect(r) => fill_rect(fb, st, *r, &mut touched),
+        DrawOp::Line { x1, y1, x2, y2 } => {
+            let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
+            match st.integer_offset().filter(|_| crisp) {
+                Some((dx, dy)) => {
+                    let (a, b) = ((x1 + dx, y1 + dy), (x2 + dx, y2 + dy));
+                    bresenham(fb, st, a, b, &mut touched);
+                }
+                None => {
+                    let pts = [Point { x: *x1, y: *y1 }, Point { x: *x2, y: *y2 }];
+                    if let Some(path) = shapes::polyline(&pts, false, 0.5) {
+                        stroke(fb, st, &path, &mut touched);
+                    }
+                }
+            }
+        }
+        DrawOp::Points(points) => {
+            let w = u32::from(st.line_width);
+            let half = (w / 2) as f32;
+            let saved = std::mem::replace(&mut st.transform, (1.0, 1.0, 0.0, 0.0));
+            for p in points {
+                let (x, y) = {
+                    let (sx, sy, tx, ty) = saved;
+                    (p.x as f32 * sx + tx, p.y as f32 * sy + ty)
+                };
+                let r = Rect::new((x - half).round() as i32, (y - half).round() as i32, w, w);
+                fill_rect(fb, st, r, &mut touched);
+            }
+            st.transform = saved;
+        }
+        DrawOp::Polyline { points, closed } => {
+            if let Some(path) = shapes::polyline(points, *closed, 0.5) {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::StrokeRect(r) => {
+            if let Some(path) = shapes::rect(*r, f32::from(st.line_width) / 2.0) {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::FillRoundRect { rect, radius } => {
+            if let Some(path) = shapes::round_rect(*rect, f32::from(*radius), 0.0) {
+                fill(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::StrokeRoundRect { rect, radius } => {
+            if let Some(path) = shapes::round_rect(*rect, f32::from(*radius), f32::from(st.line_width) / 2.0)
+            {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::FillPolygon(points) => {
+            if let Some(path) = shapes::polyline(points, true, 0.0) {
+                fill(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::FillPath(segs) => {
+            if let Some(path) = shapes::path(segs) {
+                fill(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::StrokePath(segs) => {
+            if let Some(path) = shapes::path(segs) {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::FillEllipse(r) => {
+            if let Some(path) = shapes::ellipse(*r, 0.0) {
+                fill(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::StrokeEllipse(r) => {
+            if let Some(path) = shapes::ellipse(*r, f32::from(st.line_width) / 2.0) {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::Arc { rect, start, sweep } => {
+            if let Some(path) = shapes::arc(*rect, *start, *sweep, false, f32::from(st.line_width) / 2.0) {
+                stroke(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::FillPie { rect, start, sweep } => {
+            if let Some(path) = shapes::arc(*rect, *start, *sweep, true, 0.0) {
+                fill(fb, st, &path, &mut touched);
+            }
+        }
+        DrawOp::Text { x, y, text } => {
+            let (px, py) = st.map(*x as f32, *y as f32);
+            let color = st.flat_color();
+            let copy = st.copy();
+            let clip = st.clip.as_ref();
+            let max_x = i64::from(fb.width());
+            let ink = fonts.render(
+                st.face,
+                st.font_px,
+                (px.round() as i32, py.round() as i32),
+                text,
+                max_x,
+                |x, y, cov| {
+                    if clip.is_none_or(|c| c.contains(x, y))
+                        && x >= 0
+                        && y >= 0
+                        && x <= i64::from(i32::MAX)
+                        && y <= i64::from(i32::MAX)
+                    {
+                        if copy {
+                            fb.fill_rect(
+                                Rect::new(x as i32, y as i32, 1, 1),
+                                Color((color.0 & 0xff_ffff) | u32::from(cov) << 24),
+                                true,
+                            );
+                        } else {
+                            fb.blend_pixel(x as i32, y as i32, color, cov);
+                        }
+                    }
+                },
+            );
+            if let Some((a, b, c, d)) = ink {
+                touched.add(a, b, c, d);
+            }
+        }
+        DrawOp::DrawImage { image, src, dst } => {
+            draw_image(fb, target, sources, st, *image, *src, *dst, &mut touched)
+        }
+        DrawOp::CopyArea { source, src, x, y } => {
+            copy_area(fb, target, sources, st, *source, *src, (*x, *y), &mut touched)
+        }
+    }
+    if let Some((a, b, c, d)) = touched.0 {
+        if st.copy() && fb.is_opaque() {
+            if let Some(r) = Damage(Some((a, b, c, d))).clip(fb.bounds()) {
+                fb.make_opaque(r);
+            }
+        }
+        *damage = Damage(before);
+        damage.add(a, b, c, d);
+    }
+}
+
+fn make_clip(fb: &Framebuffer, rects: &[Rect]) -> Option<Clip> {
+    if rects.is_empty() {
+        return None;
+    }
+    let mut mask = Mask::new(fb.width(), fb.height())?;
+    let mut pb = tiny_skia::PathBuilder::new();
+    for r in rects {
+        if let Some(r) = r.intersect(&fb.bounds()) {
+            if let Some(rect) =
+                tiny_skia::Rect::from_xywh(r.x as f32, r.y as f32, r.width as f32, r.height as f32)
+            {
+                pb.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = pb.finish() {
+        mask.fill_path(&path, tiny_skia::FillRule::Winding, false, Transform::identity());
+    }
+    Some(Clip {
+        rects: rects.to_vec(),
+        mask,
+    })
+}
+
+/// A rectangle fill: straight into memory when nothing but a solid colour and a whole-pixel
+/// offset is involved, through tiny-skia otherwise.
+fn fill_rect(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage) {
+    if let (Some(color), Some((dx, dy))) = (st.solid(), st.integer_offset()) {
+        let r = r.translate(dx, dy);
+        match &st.clip {
+            None => fb.fill_rect(r, color, st.copy()),
+            Some(clip) if clip.rects.len() == 1 => {
+                if let Some(r) = r.intersect(&clip.rects[0]) {
+                    fb.fill_rect(r, color, st.copy());
+                }
+            }
+            Some(_) => return fill_rect_skia(fb, st, r, touched, Transform::identity()),
+        }
+        touched.add_rect(r);
+        return;
+    }
+    fill_rect_skia(fb, st, r, touched, st.skia_transform());
+}
+
+fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage, ts: Transform) {
+    let Some(rect) = tiny_skia::Rect::from_xywh(r.x as f32, r.y as f32, r.width as f32, r.height as f32)
+    else {
+        return;
+    };
+    let paint = st.skia_paint();
+    let mask = st.clip.as_ref().map(|c| &c.mask);
+    if let Some(mut pm) = skia::pixmap_mut(fb) {
+        pm.fill_rect(rect, &paint, ts, mask);
+    }
+    touched.add_bounds(rect, ts, 1.0);
+}
+
+fn fill(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
+    let ts = st.skia_transform();
+    let paint = st.skia_paint();
+    let mask = st.clip.as_ref().map(|c| &c.mask);
+    if let Some(mut pm) = skia::pixmap_mut(fb) {
+        pm.fill_path(path, &paint, st.skia_fill_rule(), ts, mask);
+    }
+    touched.add_bounds(path.bounds(), ts, 1.0);
+}
+
+fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
+    let ts = st.skia_transform();
+    let paint = st.skia_paint();
+    let stroke = st.stroke();
+    let mask = st.clip.as_ref().map(|c| &c.mask);
+    if let Some(mut pm) = skia::pixmap_mut(fb) {
+        pm.stroke_path(path, &paint, &stroke, ts, mask);
+    }
+    // Miter joins reach out to miter_limit half-widths.
+    touched.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
+}
+
+/// An aliased 1-pixel line, both ends included, X-style. The line is first clipped to the
+/// framebuffer, so its cost is bounded by the framebuffer's size whatever the coordinates.
+fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32), touched: &mut Damage) {
     let bounds = (
-        -margin,
-        -margin,
-        f64::from(fb.width()) + margin,
-        f64::from(fb.height()) + margin,
+        -1.0,
+        -1.0,
+        f64::from(fb.width()) + 1.0,
+        f64::from(fb.height()) + 1.0,
     );
     let Some(((x1, y1), (x2, y2))) = clip_segment(from, to, bounds) else {
         return;
     };
+    let color = st.flat_color();
+    let copy = st.copy();
     let (mut x, mut y) = (x1, y1);
     let dx = (x2 - x).abs();
     let dy = -(y2 - y).abs();
     let (sx, sy) = (if x < x2 { 1 } else { -1 }, if y < y2 { 1 } else { -1 });
     let mut err = dx + dy;
-    let half = i64::from(width / 2);
     loop {
-        if width == 1 {
-            fb.blend_pixel(x as i32, y as i32, color, 255);
-        } else {
-            fb.fill_rect(
-                Rect::new((x - half) as i32, (y - half) as i32, width.into(), width.into()),
-                color,
-            );
+        if st.clip.as_ref().is_none_or(|c| c.contains(x, y)) {
+            if copy {
+                fb.fill_rect(Rect::new(x as i32, y as i32, 1, 1), color, true);
+            } else {
+                fb.blend_pixel(x as i32, y as i32, color, 255);
+            }
         }
         if x == x2 && y == y2 {
             break;
@@ -146,6 +735,7 @@ fn line(fb: &mut Framebuffer, from: (i32, i32), to: (i32, i32), width: u16, colo
             y += sy;
         }
     }
+    touched.add(x1.min(x2), y1.min(y2), x1.max(x2) + 1, y1.max(y2) + 1);
 }
 
 /// Liang–Barsky: the part of the segment inside `(x0, y0, x1, y1)`, with endpoints rounded.
@@ -179,13 +769,133 @@ fn clip_segment(
     Some((at(t0), at(t1)))
 }
 
-/// The bounding box of what a batch touched.
-#[derive(Default)]
+#[allow(clippy::too_many_arguments)]
+fn draw_image(
+    fb: &mut Framebuffer,
+    target: Drawable,
+    sources: &dyn Sources,
+    st: &State,
+    image: Drawable,
+    src: Rect,
+    dst: Rect,
+    touched: &mut Damage,
+) {
+    // Drawing a drawable into itself reads a copy of the source area.
+    let own_copy;
+    let (source, src) = if image == target {
+        let Some(area) = src.intersect(&fb.bounds()) else {
+            return;
+        };
+        let mut part = Framebuffer::new_transparent(area.size());
+        part.copy_from(fb, area, 0, 0);
+        own_copy = part;
+        (
+            &own_copy,
+            Rect::new(src.x - area.x, src.y - area.y, src.width, src.height),
+        )
+    } else {
+        match sources.get(image) {
+            Some(s) => (s, src),
+            None => return,
+        }
+    };
+    let Some(pixmap) = skia::pixmap_ref(source) else {
+        return;
+    };
+    let (sx, sy) = (
+        dst.width as f32 / src.width as f32,
+        dst.height as f32 / src.height as f32,
+    );
+    let ts = Transform::from_row(
+        sx,
+        0.0,
+        0.0,
+        sy,
+        dst.x as f32 - src.x as f32 * sx,
+        dst.y as f32 - src.y as f32 * sy,
+    );
+    let quality = if st.aa {
+        tiny_skia::FilterQuality::Bilinear
+    } else {
+        tiny_skia::FilterQuality::Nearest
+    };
+    let shader = tiny_skia::Pattern::new(pixmap, tiny_skia::SpreadMode::Pad, quality, 1.0, ts);
+    let paint = tiny_skia::Paint {
+        shader,
+        blend_mode: st.skia_blend(),
+        anti_alias: false,
+        force_hq_pipeline: false,
+    };
+    // Only the part of dst that src really covers is painted.
+    let covered = Rect::new(
+        dst.x,
+        dst.y,
+        ((source.width() as f32 - src.x as f32).max(0.0) * sx).min(dst.width as f32) as u32,
+        ((source.height() as f32 - src.y as f32).max(0.0) * sy).min(dst.height as f32) as u32,
+    );
+    let Some(rect) = tiny_skia::Rect::from_xywh(
+        covered.x as f32,
+        covered.y as f32,
+        covered.width as f32,
+        covered.height as f32,
+    ) else {
+        return;
+    };
+    let mask = st.clip.as_ref().map(|c| &c.mask);
+    if let Some(mut pm) = skia::pixmap_mut(fb) {
+        pm.fill_rect(rect, &paint, Transform::identity(), mask);
+    }
+    touched.add_rect(covered);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy_area(
+    fb: &mut Framebuffer,
+    target: Drawable,
+    sources: &dyn Sources,
+    st: &State,
+    source: Drawable,
+    src: Rect,
+    (x, y): (i32, i32),
+    touched: &mut Damage,
+) {
+    let dest = Rect::new(x, y, src.width, src.height);
+    let parts: Vec<Rect> = match &st.clip {
+        None => vec![dest],
+        Some(c) => c.rects.iter().filter_map(|r| r.intersect(&dest)).collect(),
+    };
+    for part in parts {
+        let from = part.translate(src.x - x, src.y - y);
+        if source == target {
+            fb.copy_within(from, part.x, part.y);
+        } else if let Some(s) = sources.get(source) {
+            fb.copy_from(s, from, part.x, part.y);
+        }
+        fb.make_opaque(part);
+        touched.add_rect(part);
+    }
+}
+
+/// The bounding box of what a batch or an op touched.
+#[derive(Clone, Copy, Default)]
 struct Damage(Option<(i64, i64, i64, i64)>);
 
 impl Damage {
     fn add_rect(&mut self, r: Rect) {
         self.add(i64::from(r.x), i64::from(r.y), r.right(), r.bottom());
+    }
+
+    /// Adds `rect` mapped by `ts`, grown by `grow` pixels on every side.
+    fn add_bounds(&mut self, rect: tiny_skia::Rect, ts: Transform, grow: f32) {
+        let Some(r) = rect.transform(ts) else { return };
+        let g = grow + 1.0;
+        let clamp = |v: f32| v.clamp(-MAX_COORD * 1e3, MAX_COORD * 1e3) as i64;
+        self.add(
+            clamp((r.left() - g).floor()),
+            clamp((r.top() - g).floor()),
+            clamp((r.right() + g).ceil()),
+            clamp((r.bottom() + g).ceil()),
+        );
     }
 
     fn add(&mut self, x0: i64, y0: i64, x1: i64, y1: i64) {
@@ -218,50 +928,64 @@ mod tests {
     use super::*;
     use dispd_protocol::Size;
 
+    struct NoSources;
+    impl Sources for NoSources {
+        fn get(&self, _: Drawable) -> Option<&Framebuffer> {
+            None
+        }
+    }
+
+    const T: Drawable = Drawable(1);
+    const WHITE: u32 = 0xffff_ffff;
+
+    fn run(f: &mut Framebuffer, ops: &[DrawOp]) -> Result<Option<Rect>, BatchError> {
+        draw_batch(f, T, &mut Fonts::load(), &NoSources, ops, 100)
+    }
+
     fn fb() -> Framebuffer {
         Framebuffer::new(Size::new(20, 20), Color::WHITE)
+    }
+
+    fn inked(f: &Framebuffer) -> Vec<(i32, i32)> {
+        (0..f.height() as i32)
+            .flat_map(|y| (0..f.width() as i32).map(move |x| (x, y)))
+            .filter(|&(x, y)| f.get(x, y) != Some(WHITE))
+            .collect()
     }
 
     #[test]
     fn horizontal_line_covers_exactly_its_pixels() {
         let mut f = fb();
-        let mut fonts = Fonts::load();
-        let ops = [DrawOp::Line {
-            x1: 2,
-            y1: 5,
-            x2: 8,
-            y2: 5,
-        }];
-        let dmg = draw_batch(&mut f, &mut fonts, &ops, 10).unwrap();
-        let black: Vec<_> = (0..20)
-            .flat_map(|y| (0..20).map(move |x| (x, y)))
-            .filter(|&(x, y)| f.get(x, y) == Some(0))
-            .collect();
-        assert_eq!(black, (2..=8).map(|x| (x, 5)).collect::<Vec<_>>());
+        let dmg = run(
+            &mut f,
+            &[DrawOp::Line {
+                x1: 2,
+                y1: 5,
+                x2: 8,
+                y2: 5,
+            }],
+        )
+        .unwrap();
+        assert_eq!(inked(&f), (2..=8).map(|x| (x, 5)).collect::<Vec<_>>());
         assert_eq!(dmg, Some(Rect::new(2, 5, 7, 1)));
     }
 
     #[test]
     fn far_away_line_terminates_and_draws_nothing() {
         let mut f = fb();
-        let mut fonts = Fonts::load();
-        let ops = [
-            DrawOp::SetLineWidth(3),
-            DrawOp::Line {
-                x1: i32::MIN,
-                y1: i32::MIN,
-                x2: i32::MAX,
-                y2: -5,
-            },
-        ];
-        assert_eq!(draw_batch(&mut f, &mut fonts, &ops, 10).unwrap(), None);
-        assert!(f.pixels().iter().all(|&p| p == 0xffffff));
+        let ops = [DrawOp::Line {
+            x1: -16_000_000,
+            y1: -16_000_000,
+            x2: 16_000_000,
+            y2: -5,
+        }];
+        assert_eq!(run(&mut f, &ops).unwrap(), None);
+        assert!(inked(&f).is_empty());
     }
 
     #[test]
     fn bad_op_changes_nothing() {
         let mut f = fb();
-        let mut fonts = Fonts::load();
         let ops = [
             DrawOp::Clear,
             DrawOp::Text {
@@ -271,36 +995,85 @@ mod tests {
             },
         ];
         assert!(matches!(
-            draw_batch(&mut f, &mut fonts, &ops, 10),
+            run(&mut f, &ops),
             Err(BatchError::BadOp { index: 1, .. })
         ));
-        assert!(f.pixels().iter().all(|&p| p == 0xffffff));
+        let ops = [DrawOp::Clear, DrawOp::FillRect(Rect::new(i32::MIN, 0, 1, 1))];
+        assert!(matches!(
+            run(&mut f, &ops),
+            Err(BatchError::BadOp { index: 1, .. })
+        ));
+        let ops = [
+            DrawOp::Clear,
+            DrawOp::CopyArea {
+                source: Drawable(9),
+                src: Rect::new(0, 0, 1, 1),
+                x: 0,
+                y: 0,
+            },
+        ];
+        assert!(matches!(
+            run(&mut f, &ops),
+            Err(BatchError::BadDrawable {
+                index: 1,
+                drawable: 9
+            })
+        ));
+        assert!(inked(&f).is_empty());
+    }
+
+    #[test]
+    fn aliased_stroke_rect_is_the_edge_pixels() {
+        let mut f = fb();
+        run(&mut f, &[DrawOp::StrokeRect(Rect::new(2, 3, 5, 4))]).unwrap();
+        let mut want = Vec::new();
+        for y in 3..7 {
+            for x in 2..7 {
+                if x == 2 || x == 6 || y == 3 || y == 6 {
+                    want.push((x, y));
+                }
+            }
+        }
+        assert_eq!(inked(&f), want);
+    }
+
+    #[test]
+    fn aliased_fill_rect_through_skia_matches_the_fast_path() {
+        let mut a = fb();
+        let mut b = fb();
+        run(&mut a, &[DrawOp::FillRect(Rect::new(3, 4, 5, 6))]).unwrap();
+        // A scale of 1.0 but a fractional offset forces tiny-skia; 0.25 rounds to the same pixels.
+        run(
+            &mut b,
+            &[
+                DrawOp::SetTransform {
+                    sx: 1.0,
+                    sy: 1.0,
+                    tx: 0.25,
+                    ty: 0.25,
+                },
+                DrawOp::FillRect(Rect::new(3, 4, 5, 6)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(inked(&a), inked(&b));
     }
 
     #[test]
     fn text_has_ink_inside_its_box() {
         let mut f = Framebuffer::new(Size::new(100, 40), Color::WHITE);
-        let mut fonts = Fonts::load();
-        let dmg = draw_batch(
+        let dmg = run(
             &mut f,
-            &mut fonts,
             &[DrawOp::Text {
                 x: 2,
                 y: 30,
-                text: "Hi".into(),
+                text: "Hi 你好".into(),
             }],
-            10,
         )
         .unwrap()
         .unwrap();
-        let ink = f.pixels().iter().filter(|&&p| p != 0xffffff).count();
-        assert!(ink > 20, "ink {ink}");
-        for y in 0..40 {
-            for x in 0..100 {
-                if f.get(x, y) != Some(0xffffff) {
-                    assert!(dmg.contains(x, y), "ink at {x},{y} outside {dmg:?}");
-                }
-            }
-        }
+        let ink = inked(&f);
+        assert!(ink.len() > 40, "ink {}", ink.len());
+        assert!(ink.iter().all(|&(x, y)| dmg.contains(x, y)));
     }
 }

@@ -1,93 +1,174 @@
-//! Text: the bundled fonts, rasterized by fontdue, with a glyph cache.
+//! Text: the bundled faces, rasterized by fontdue, with a fallback face and a glyph cache.
+//!
+//! Layout is deliberately simple and shared with clients through [`Fonts::metrics`]: the pen
+//! starts at the text's x; each character is drawn at the pen position rounded to the nearest
+//! pixel, and then the pen advances by the character's advance (in ems) times the size, summed
+//! in `f32`. No kerning, so a client that sums the same advances measures exactly what is drawn.
 
 use std::collections::HashMap;
 
-use dispd_protocol::Color;
+use dispd_protocol::{FontFace, FontMetrics};
 
-use super::Framebuffer;
-
-/// The bundled proportional face (DejaVu Sans; licence in `fonts/LICENSE-DejaVu.txt`).
+/// DejaVu Sans (licence in `fonts/LICENSE-DejaVu.txt`).
 static SANS: &[u8] = include_bytes!("../../../fonts/DejaVuSans.ttf");
+/// DejaVu Sans Mono (same licence).
+static MONO: &[u8] = include_bytes!("../../../fonts/DejaVuSansMono.ttf");
+/// Droid Sans Fallback, for what DejaVu lacks: Chinese, Japanese, Korean (Apache-2.0, in `fonts/`).
+static FALLBACK: &[u8] = include_bytes!("../../../fonts/DroidSansFallbackFull.ttf");
 
-/// Glyphs kept before the cache is emptied.
+/// Glyph bitmaps kept before the cache is emptied.
 const CACHE_LIMIT: usize = 4096;
-/// Largest text size drawn, in pixels; larger requests are drawn at this size.
+/// Largest text size drawn, in pixels; larger sizes are drawn at this size.
 pub const MAX_FONT_PX: u16 = 512;
 
-/// The server's fonts and their glyph cache.
+/// Index of a loaded font: 0 sans, 1 mono, 2 fallback.
+type FontIndex = usize;
+
+/// A rasterized glyph.
+struct Glyph {
+    metrics: fontdue::Metrics,
+    coverage: Vec<u8>,
+}
+
+/// Where one character of a laid-out string goes.
+#[derive(Clone, Copy, Debug)]
+pub struct Placed {
+    /// The character.
+    pub c: char,
+    /// Its pen position relative to the text's x, in pixels (rounded).
+    pub x: i32,
+}
+
+/// The server's fonts and their caches.
 pub struct Fonts {
-    sans: fontdue::Font,
-    cache: HashMap<(char, u16), (fontdue::Metrics, Vec<u8>)>,
+    fonts: [fontdue::Font; 3],
+    glyphs: HashMap<(FontIndex, char, u16), Glyph>,
+    advances: HashMap<(FontFace, char), f32>,
 }
 
 impl std::fmt::Debug for Fonts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Fonts({} glyphs cached)", self.cache.len())
+        write!(f, "Fonts({} glyphs cached)", self.glyphs.len())
     }
 }
 
 impl Fonts {
     /// Loads the bundled fonts.
     pub fn load() -> Self {
-        // The font is compiled in and known to parse; a failure is a broken build.
-        #[allow(clippy::expect_used)]
-        let sans = fontdue::Font::from_bytes(SANS, fontdue::FontSettings::default())
-            .expect("bundled DejaVu Sans parses");
+        let load = |bytes: &[u8], name: &str| {
+            // The fonts are compiled in and known to parse; a failure is a broken build.
+            #[allow(clippy::expect_used)]
+            fontdue::Font::from_bytes(bytes, fontdue::FontSettings::default())
+                .unwrap_or_else(|e| panic!("bundled font {name} does not parse: {e}"))
+        };
         Self {
-            sans,
-            cache: HashMap::new(),
+            fonts: [
+                load(SANS, "DejaVu Sans"),
+                load(MONO, "DejaVu Sans Mono"),
+                load(FALLBACK, "Droid Sans Fallback"),
+            ],
+            glyphs: HashMap::new(),
+            advances: HashMap::new(),
         }
     }
 
-    /// Draws `text` with its baseline starting at `(x, y)`, and returns the bounding box of the
-    /// pixels it may have touched as `(x0, y0, x1, y1)`, or `None` if it touched nothing.
-    pub fn draw(
+    /// The font that draws `c` in `face`: the face itself, or the fallback when only it has `c`.
+    fn pick(&self, face: FontFace, c: char) -> FontIndex {
+        let primary = match face {
+            FontFace::Sans => 0,
+            FontFace::Mono => 1,
+        };
+        if self.fonts[primary].lookup_glyph_index(c) == 0 && self.fonts[2].lookup_glyph_index(c) != 0 {
+            2
+        } else {
+            primary
+        }
+    }
+
+    /// The advance of `c` in `face`, in ems.
+    pub fn advance(&mut self, face: FontFace, c: char) -> f32 {
+        if let Some(a) = self.advances.get(&(face, c)) {
+            return *a;
+        }
+        let font = &self.fonts[self.pick(face, c)];
+        let upem = font.units_per_em();
+        let a = font.metrics(c, upem).advance_width.round() / upem;
+        self.advances.insert((face, c), a);
+        a
+    }
+
+    /// What a client needs to measure text in `face`: line metrics and the advances of `chars`.
+    pub fn metrics(&mut self, face: FontFace, chars: &str) -> FontMetrics {
+        let primary = &self.fonts[self.pick(face, 'x')];
+        let upem = primary.units_per_em();
+        let (ascent, descent, line_gap) = primary
+            .horizontal_line_metrics(upem)
+            .map_or((0.8, 0.2, 0.0), |m| {
+                (m.ascent / upem, -m.descent / upem, m.line_gap / upem)
+            });
+        let advances = chars.chars().map(|c| self.advance(face, c)).collect();
+        FontMetrics {
+            ascent,
+            descent,
+            line_gap,
+            advances,
+        }
+    }
+
+    /// Lays out `text` at `px`: each character's pen offset, and the total advance.
+    pub fn layout(&mut self, face: FontFace, px: u16, text: &str) -> (Vec<Placed>, f32) {
+        let size = f32::from(px.clamp(1, MAX_FONT_PX));
+        let mut pen = 0.0f32;
+        let mut placed = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            placed.push(Placed {
+                c,
+                x: pen.round() as i32,
+            });
+            pen += self.advance(face, c) * size;
+        }
+        (placed, pen)
+    }
+
+    /// Calls `plot(x, y, coverage)` for every inked pixel of `text` with its baseline starting
+    /// at `(x, y)`, and returns the bounding box of the ink as `(x0, y0, x1, y1)`. Characters
+    /// that start right of `max_x` are not rasterized.
+    pub fn render(
         &mut self,
-        fb: &mut Framebuffer,
-        x: i32,
-        y: i32,
+        face: FontFace,
         px: u16,
-        color: Color,
+        (x, y): (i32, i32),
         text: &str,
+        max_x: i64,
+        mut plot: impl FnMut(i64, i64, u8),
     ) -> Option<(i64, i64, i64, i64)> {
         let px = px.clamp(1, MAX_FONT_PX);
-        if self.cache.len() > CACHE_LIMIT {
-            self.cache.clear();
+        if self.glyphs.len() > CACHE_LIMIT {
+            self.glyphs.clear();
         }
-        let mut pen = x as f32;
-        let mut prev = None;
+        let (placed, _) = self.layout(face, px, text);
         let mut bbox: Option<(i64, i64, i64, i64)> = None;
-        let limit = fb.width() as f32 + 1.0;
-        for c in text.chars() {
-            if pen > limit {
+        for p in placed {
+            let pen = i64::from(x) + i64::from(p.x);
+            if pen > max_x {
                 break;
             }
-            if let Some(p) = prev {
-                pen += self.sans.horizontal_kern(p, c, f32::from(px)).unwrap_or(0.0);
-            }
-            prev = Some(c);
-            let sans = &self.sans;
-            let (m, cov) = self
-                .cache
-                .entry((c, px))
-                .or_insert_with(|| sans.rasterize(c, f32::from(px)));
-            let gx = pen.round() as i64 + i64::from(m.xmin);
-            let gy = i64::from(y) - i64::from(m.ymin) - m.height as i64;
-            pen += m.advance_width;
+            let index = self.pick(face, p.c);
+            let font = &self.fonts[index];
+            let g = self.glyphs.entry((index, p.c, px)).or_insert_with(|| {
+                let (metrics, coverage) = font.rasterize(p.c, f32::from(px));
+                Glyph { metrics, coverage }
+            });
+            let m = &g.metrics;
             if m.width == 0 || m.height == 0 {
                 continue;
             }
-            for (row, line) in cov.chunks_exact(m.width).enumerate() {
-                let py = gy + row as i64;
-                if py < 0 || py >= i64::from(fb.height()) {
-                    continue;
-                }
+            let gx = pen + i64::from(m.xmin);
+            let gy = i64::from(y) - i64::from(m.ymin) - m.height as i64;
+            for (row, line) in g.coverage.chunks_exact(m.width).enumerate() {
                 for (col, &a) in line.iter().enumerate() {
                     if a != 0 {
-                        let pxx = gx + col as i64;
-                        if pxx >= 0 && pxx < i64::from(fb.width()) {
-                            fb.blend_pixel(pxx as i32, py as i32, color, a);
-                        }
+                        plot(gx + col as i64, gy + row as i64, a);
                     }
                 }
             }
@@ -98,5 +179,23 @@ impl Fonts {
             });
         }
         bbox
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_falls_back_and_mono_is_monospaced() {
+        let mut f = Fonts::load();
+        assert_eq!(f.pick(FontFace::Sans, '你'), 2);
+        assert_eq!(f.pick(FontFace::Sans, 'a'), 0);
+        assert!(f.advance(FontFace::Sans, '你') > 0.5);
+        assert_eq!(f.advance(FontFace::Mono, 'i'), f.advance(FontFace::Mono, 'W'));
+        assert!(f.advance(FontFace::Sans, 'i') < f.advance(FontFace::Sans, 'W'));
+        let (_, w1) = f.layout(FontFace::Sans, 20, "ab");
+        let (_, w2) = f.layout(FontFace::Sans, 20, "abc");
+        assert!(w2 > w1);
     }
 }

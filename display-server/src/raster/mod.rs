@@ -1,22 +1,37 @@
 //! The software rasterizer: pixels in memory and the ops that change them.
 //!
-//! Pixels are `u32` as `0x00RRGGBB`, the layout softbuffer presents, so the on-screen backend
-//! copies rows without converting them.
+//! Pixels are `u32` as `0xAARRGGBB`, premultiplied by alpha. That is softbuffer's layout (which
+//! wants the top byte zero: the on-screen backend masks it while copying), so presenting needs no
+//! conversion. In memory (little-endian) the bytes are B, G, R, A: tiny-skia, which draws into
+//! premultiplied R, G, B, A bytes, draws here directly with red and blue swapped in every colour
+//! it is given ([`skia`]). Windows are opaque (alpha 255 everywhere); off-screen images have
+//! real alpha.
+//!
+//! Module map: [`draw`] applies a batch of ops; `shapes` builds paths; `skia` bridges to
+//! tiny-skia; `font` lays out and rasterizes text; `pixel` holds the premultiplied arithmetic.
+
+#[cfg(target_endian = "big")]
+compile_error!("the framebuffer layout assumes a little-endian machine");
 
 mod draw;
 mod font;
+mod pixel;
+mod shapes;
+mod skia;
 
-pub use draw::{draw_batch, BatchError};
+pub use draw::{draw_batch, BatchError, Sources};
 pub use font::Fonts;
+pub use pixel::{pack, premultiply, unpremultiply};
 
-use dispd_protocol::{Color, Rect, Size};
+use dispd_protocol::{Color, PixelFormat, Rect, Size};
 
-/// A rectangle of opaque pixels.
-#[derive(Clone, PartialEq, Eq)]
+/// A rectangle of pixels: a window's (opaque) or an off-screen image's (with alpha).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Framebuffer {
     width: u32,
     height: u32,
     pixels: Vec<u32>,
+    opaque: bool,
 }
 
 impl std::fmt::Debug for Framebuffer {
@@ -26,14 +41,31 @@ impl std::fmt::Debug for Framebuffer {
 }
 
 impl Framebuffer {
-    /// A framebuffer of `size` filled with `color` (alpha ignored).
+    /// An opaque framebuffer (a window, the screen) of `size` filled with `color` (alpha ignored).
     pub fn new(size: Size, color: Color) -> Self {
         let len = size.width as usize * size.height as usize;
         Self {
             width: size.width,
             height: size.height,
-            pixels: vec![color.0 & 0xff_ffff; len],
+            pixels: vec![color.0 | 0xff00_0000; len],
+            opaque: true,
         }
+    }
+
+    /// An off-screen image of `size` with alpha, transparent black.
+    pub fn new_transparent(size: Size) -> Self {
+        let len = size.width as usize * size.height as usize;
+        Self {
+            width: size.width,
+            height: size.height,
+            pixels: vec![0; len],
+            opaque: false,
+        }
+    }
+
+    /// Whether every pixel is opaque (windows and the screen).
+    pub fn is_opaque(&self) -> bool {
+        self.opaque
     }
 
     /// Width in pixels.
@@ -51,9 +83,14 @@ impl Framebuffer {
         Size::new(self.width, self.height)
     }
 
-    /// All pixels, row by row.
+    /// All pixels, row by row, premultiplied `0xAARRGGBB`.
     pub fn pixels(&self) -> &[u32] {
         &self.pixels
+    }
+
+    /// All pixels, to change. Keep opaque framebuffers opaque (see [`Framebuffer::make_opaque`]).
+    pub fn pixels_mut(&mut self) -> &mut [u32] {
+        &mut self.pixels
     }
 
     /// One row.
@@ -81,18 +118,38 @@ impl Framebuffer {
         Some(self.pixels[y as usize * self.width as usize + x as usize])
     }
 
-    /// Fills `rect` (clipped) with `color`, blending when it is translucent.
-    pub fn fill_rect(&mut self, rect: Rect, color: Color) {
+    /// Sets alpha to 255 in `rect` of an opaque framebuffer, after an op that may have written
+    /// alpha (copy blending, copies from images): the colour stays as composited over black.
+    pub fn make_opaque(&mut self, rect: Rect) {
+        if !self.opaque {
+            return;
+        }
+        let Some(r) = rect.intersect(&self.bounds()) else {
+            return;
+        };
+        for y in r.y as u32..r.y as u32 + r.height {
+            for p in &mut self.row_mut(y)[r.x as usize..r.x as usize + r.width as usize] {
+                *p |= 0xff00_0000;
+            }
+        }
+    }
+
+    /// Fills `rect` (clipped) with `color`: source-over, or replacing the pixels when `copy`.
+    pub fn fill_rect(&mut self, rect: Rect, color: Color, copy: bool) {
         let Some(r) = rect.intersect(&self.bounds()) else {
             return;
         };
         let (x0, x1) = (r.x as usize, r.x as usize + r.width as usize);
+        let mut src = pack(color);
+        if self.opaque && copy {
+            src |= 0xff00_0000;
+        }
         for y in r.y as u32..r.y as u32 + r.height {
             let row = &mut self.row_mut(y)[x0..x1];
-            match color.a() {
-                255 => row.fill(color.0 & 0xff_ffff),
-                0 => {}
-                a => row.iter_mut().for_each(|p| *p = blend(*p, color, a)),
+            if copy || src >> 24 == 255 {
+                row.fill(src);
+            } else if src != 0 {
+                row.iter_mut().for_each(|p| *p = pixel::over(*p, src));
             }
         }
     }
@@ -104,7 +161,8 @@ impl Framebuffer {
         }
         let i = y as usize * self.width as usize + x as usize;
         let a = (u32::from(color.a()) * u32::from(cov) + 127) / 255;
-        self.pixels[i] = blend(self.pixels[i], color, a as u8);
+        let src = pack(Color((color.0 & 0xff_ffff) | a << 24));
+        self.pixels[i] = pixel::over(self.pixels[i], src);
     }
 
     /// Resizes to `size`, keeping the top-left content; new pixels get `fill`.
@@ -112,9 +170,39 @@ impl Framebuffer {
         if size == self.size() {
             return;
         }
-        let mut next = Framebuffer::new(size, fill);
+        let mut next = if self.opaque {
+            Framebuffer::new(size, fill)
+        } else {
+            Framebuffer::new_transparent(size)
+        };
         next.copy_from(self, self.bounds(), 0, 0);
         *self = next;
+    }
+
+    /// Copies `src_rect` of this framebuffer to `(dx, dy)`, clipping both sides; overlapping
+    /// areas copy as if through a temporary (for scrolling).
+    pub fn copy_within(&mut self, src_rect: Rect, dx: i32, dy: i32) {
+        let Some(s) = src_rect.intersect(&self.bounds()) else {
+            return;
+        };
+        let moved = s.translate(dx.saturating_sub(src_rect.x), dy.saturating_sub(src_rect.y));
+        let Some(d) = moved.intersect(&self.bounds()) else {
+            return;
+        };
+        let sx = (i64::from(s.x) + i64::from(d.x) - i64::from(moved.x)) as usize;
+        let sy = (i64::from(s.y) + i64::from(d.y) - i64::from(moved.y)) as usize;
+        let (w, h, stride) = (d.width as usize, d.height as usize, self.width as usize);
+        let mut copy_row = |row: usize| {
+            let from = (sy + row) * stride + sx;
+            let to = (d.y as usize + row) * stride + d.x as usize;
+            self.pixels.copy_within(from..from + w, to);
+        };
+        // Moving down: copy the bottom rows first, so no row is overwritten before it is read.
+        if d.y as usize > sy {
+            (0..h).rev().for_each(&mut copy_row);
+        } else {
+            (0..h).for_each(&mut copy_row);
+        }
     }
 
     /// Copies `src_rect` of `src` to `(dx, dy)` here, clipping both sides.
@@ -135,24 +223,28 @@ impl Framebuffer {
         }
     }
 
-    /// Writes RGBA bytes (`rect.width * rect.height * 4`, already checked) at `rect`, clipped.
-    pub fn put_rgba(&mut self, rect: Rect, data: &[u8]) {
+    /// Writes pixels (`rect.width * rect.height` of `format`, length already checked) at
+    /// `rect`, clipped, replacing what was there. Opaque framebuffers drop the alpha.
+    pub fn put_pixels(&mut self, rect: Rect, format: PixelFormat, data: &[u8]) {
         let Some(d) = rect.intersect(&self.bounds()) else {
             return;
         };
-        let stride = rect.width as usize * 4;
+        let bpp = format.bytes_per_pixel();
+        let stride = rect.width as usize * bpp;
         let sx = (d.x - rect.x) as usize;
+        let opaque = self.opaque;
         for row in 0..d.height {
             let sy = (d.y - rect.y) as usize + row as usize;
-            let src = &data[sy * stride + sx * 4..sy * stride + (sx + d.width as usize) * 4];
+            let src = &data[sy * stride + sx * bpp..sy * stride + (sx + d.width as usize) * bpp];
             let dst = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + d.width as usize];
-            for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
-                *p = u32::from(s[0]) << 16 | u32::from(s[1]) << 8 | u32::from(s[2]);
+            for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
+                let a = if bpp == 4 && !opaque { s[3] } else { 255 };
+                *p = premultiply([s[0], s[1], s[2], a]);
             }
         }
     }
 
-    /// Reads `rect` as RGBA bytes; pixels outside read as opaque black.
+    /// Reads `rect` as RGBA bytes (not premultiplied); pixels outside read as opaque black.
     pub fn read_rgba(&self, rect: Rect) -> Vec<u8> {
         let mut out = vec![0u8; rect.width as usize * rect.height as usize * 4];
         for px in out.chunks_exact_mut(4) {
@@ -168,25 +260,11 @@ impl Framebuffer {
             let src = &self.row(s.y as u32 + row)[s.x as usize..s.x as usize + s.width as usize];
             let dst = &mut out[dy * stride + dx * 4..dy * stride + (dx + s.width as usize) * 4];
             for (d, p) in dst.chunks_exact_mut(4).zip(src) {
-                d.copy_from_slice(&[(p >> 16) as u8, (p >> 8) as u8, *p as u8, 255]);
+                d.copy_from_slice(&unpremultiply(*p));
             }
         }
         out
     }
-}
-
-/// Source-over of `color` at alpha `a` onto the opaque pixel `dst`.
-fn blend(dst: u32, color: Color, a: u8) -> u32 {
-    let a = u32::from(a);
-    let inv = 255 - a;
-    let ch = |shift: u32| {
-        let d = (dst >> shift) & 0xff;
-        let s = (color.0 >> shift) & 0xff;
-        // (s*a + d*(255-a)) / 255, rounded
-        let v = s * a + d * inv + 128;
-        ((v + (v >> 8)) >> 8) & 0xff
-    };
-    ch(16) << 16 | ch(8) << 8 | ch(0)
 }
 
 #[cfg(test)]
@@ -196,24 +274,37 @@ mod tests {
     #[test]
     fn fill_is_clipped() {
         let mut fb = Framebuffer::new(Size::new(4, 4), Color::BLACK);
-        fb.fill_rect(Rect::new(-2, 2, 4, 100), Color::rgb(255, 0, 0));
-        assert_eq!(fb.get(0, 1), Some(0));
-        assert_eq!(fb.get(1, 3), Some(0xff0000));
-        assert_eq!(fb.get(2, 3), Some(0));
+        fb.fill_rect(Rect::new(-2, 2, 4, 100), Color::rgb(255, 0, 0), false);
+        assert_eq!(fb.get(0, 1), Some(0xff00_0000));
+        assert_eq!(fb.get(1, 3), Some(0xffff_0000));
+        assert_eq!(fb.get(2, 3), Some(0xff00_0000));
     }
 
     #[test]
-    fn blend_matches_source_over() {
-        let p = blend(0x00_00_00_ff, Color::rgba(255, 0, 0, 128), 128);
+    fn translucent_fill_is_source_over() {
+        let mut fb = Framebuffer::new(Size::new(1, 1), Color::rgb(0, 0, 255));
+        fb.fill_rect(Rect::new(0, 0, 1, 1), Color::rgba(255, 0, 0, 128), false);
         // r = 255*128/255 = 128, b = 255*127/255 = 127
-        assert_eq!(p, 0x80_00_7f);
+        assert_eq!(fb.read_rgba(Rect::new(0, 0, 1, 1)), [128, 0, 127, 255]);
+    }
+
+    #[test]
+    fn copy_within_handles_overlap() {
+        let mut fb = Framebuffer::new_transparent(Size::new(1, 4));
+        for (i, p) in fb.pixels_mut().iter_mut().enumerate() {
+            *p = i as u32 + 1;
+        }
+        fb.copy_within(Rect::new(0, 0, 1, 3), 0, 1);
+        assert_eq!(fb.pixels(), [1, 1, 2, 3]);
+        fb.copy_within(Rect::new(0, 1, 1, 3), 0, 0);
+        assert_eq!(fb.pixels(), [1, 2, 3, 3]);
     }
 
     #[test]
     fn rgba_round_trip_and_copy() {
         let mut fb = Framebuffer::new(Size::new(3, 2), Color::WHITE);
         let data: Vec<u8> = (0..2 * 2 * 4).map(|i| i as u8 * 10).collect();
-        fb.put_rgba(Rect::new(1, 0, 2, 2), &data);
+        fb.put_pixels(Rect::new(1, 0, 2, 2), PixelFormat::Rgba8, &data);
         let back = fb.read_rgba(Rect::new(1, 0, 2, 2));
         let expect: Vec<u8> = data.chunks(4).flat_map(|c| [c[0], c[1], c[2], 255]).collect();
         assert_eq!(back, expect);
@@ -221,5 +312,16 @@ mod tests {
         other.copy_from(&fb, Rect::new(1, 0, 2, 2), 0, 0);
         assert_eq!(other.read_rgba(Rect::new(0, 0, 2, 2)), expect);
         assert_eq!(fb.read_rgba(Rect::new(-1, 0, 1, 1)), [0, 0, 0, 255]);
+    }
+
+    #[test]
+    fn images_keep_alpha() {
+        let mut fb = Framebuffer::new_transparent(Size::new(2, 1));
+        fb.put_pixels(
+            Rect::new(0, 0, 2, 1),
+            PixelFormat::Rgba8,
+            &[255, 0, 0, 255, 0, 0, 255, 0],
+        );
+        assert_eq!(fb.read_rgba(fb.bounds()), [255, 0, 0, 255, 0, 0, 0, 0]);
     }
 }

@@ -13,8 +13,10 @@
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    Button, ClientId, Color, DrawOp, Drawable, ErrorCode, Event, IdRange, Image, Key, KeyEvent, Modifiers,
-    NamedKey, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size, WheelDelta, WindowId,
+    BlendMode, Button, ClientId, Color, Compression, DrawOp, Drawable, ErrorCode, Event, FillRule, FontFace,
+    FontMetrics, GradientStop, IdRange, Image, Key, KeyEvent, LineCap, LineJoin, Modifiers, NamedKey, Paint,
+    PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size,
+    WheelDelta, WindowId,
 };
 use dispd_protocol::{CursorShape, InputAction};
 
@@ -23,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction};
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 14;
+pub const REQUEST_VARIANTS: usize = 18;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -41,11 +43,15 @@ pub fn request_index(r: &Request) -> usize {
         Request::ListWindows => 11,
         Request::SetCursor { .. } => 12,
         Request::InjectInput(_) => 13,
+        Request::CreateImage { .. } => 14,
+        Request::FreeImage { .. } => 15,
+        Request::RequestFrame { .. } => 16,
+        Request::QueryFont { .. } => 17,
     }
 }
 
 /// Number of [`DrawOp`] variants; keep in step with [`draw_op_index`].
-pub const DRAW_OP_VARIANTS: usize = 7;
+pub const DRAW_OP_VARIANTS: usize = 31;
 
 pub fn draw_op_index(op: &DrawOp) -> usize {
     match op {
@@ -56,6 +62,126 @@ pub fn draw_op_index(op: &DrawOp) -> usize {
         DrawOp::FillRect(_) => 4,
         DrawOp::Line { .. } => 5,
         DrawOp::Text { .. } => 6,
+        DrawOp::SetPaint(_) => 7,
+        DrawOp::SetAntialias(_) => 8,
+        DrawOp::SetBlend(_) => 9,
+        DrawOp::SetLineCap(_) => 10,
+        DrawOp::SetLineJoin(_) => 11,
+        DrawOp::SetDash { .. } => 12,
+        DrawOp::SetFillRule(_) => 13,
+        DrawOp::SetTransform { .. } => 14,
+        DrawOp::SetClip(_) => 15,
+        DrawOp::SetFontFace(_) => 16,
+        DrawOp::Points(_) => 17,
+        DrawOp::Polyline { .. } => 18,
+        DrawOp::StrokeRect(_) => 19,
+        DrawOp::FillRoundRect { .. } => 20,
+        DrawOp::StrokeRoundRect { .. } => 21,
+        DrawOp::FillPolygon(_) => 22,
+        DrawOp::FillPath(_) => 23,
+        DrawOp::StrokePath(_) => 24,
+        DrawOp::FillEllipse(_) => 25,
+        DrawOp::StrokeEllipse(_) => 26,
+        DrawOp::Arc { .. } => 27,
+        DrawOp::FillPie { .. } => 28,
+        DrawOp::DrawImage { .. } => 29,
+        DrawOp::CopyArea { .. } => 30,
+    }
+}
+
+/// Number of [`Paint`] variants; keep in step with [`paint_index`].
+pub const PAINT_VARIANTS: usize = 3;
+
+pub fn paint_index(p: &Paint) -> usize {
+    match p {
+        Paint::Solid(_) => 0,
+        Paint::Linear { .. } => 1,
+        Paint::Radial { .. } => 2,
+    }
+}
+
+/// Number of [`BlendMode`] variants; keep in step with [`blend_mode_index`].
+pub const BLEND_MODE_VARIANTS: usize = 2;
+
+pub fn blend_mode_index(b: BlendMode) -> usize {
+    match b {
+        BlendMode::SourceOver => 0,
+        BlendMode::Copy => 1,
+    }
+}
+
+/// Number of [`LineCap`] variants; keep in step with [`line_cap_index`].
+pub const LINE_CAP_VARIANTS: usize = 3;
+
+pub fn line_cap_index(c: LineCap) -> usize {
+    match c {
+        LineCap::Butt => 0,
+        LineCap::Round => 1,
+        LineCap::Square => 2,
+    }
+}
+
+/// Number of [`LineJoin`] variants; keep in step with [`line_join_index`].
+pub const LINE_JOIN_VARIANTS: usize = 3;
+
+pub fn line_join_index(j: LineJoin) -> usize {
+    match j {
+        LineJoin::Miter => 0,
+        LineJoin::Round => 1,
+        LineJoin::Bevel => 2,
+    }
+}
+
+/// Number of [`FillRule`] variants; keep in step with [`fill_rule_index`].
+pub const FILL_RULE_VARIANTS: usize = 2;
+
+pub fn fill_rule_index(r: FillRule) -> usize {
+    match r {
+        FillRule::NonZero => 0,
+        FillRule::EvenOdd => 1,
+    }
+}
+
+/// Number of [`FontFace`] variants; keep in step with [`font_face_index`].
+pub const FONT_FACE_VARIANTS: usize = 2;
+
+pub fn font_face_index(f: FontFace) -> usize {
+    match f {
+        FontFace::Sans => 0,
+        FontFace::Mono => 1,
+    }
+}
+
+/// Number of [`PathSeg`] variants; keep in step with [`path_seg_index`].
+pub const PATH_SEG_VARIANTS: usize = 5;
+
+pub fn path_seg_index(s: PathSeg) -> usize {
+    match s {
+        PathSeg::MoveTo(..) => 0,
+        PathSeg::LineTo(..) => 1,
+        PathSeg::QuadTo(..) => 2,
+        PathSeg::CubicTo(..) => 3,
+        PathSeg::Close => 4,
+    }
+}
+
+/// Number of [`PixelFormat`] variants; keep in step with [`pixel_format_index`].
+pub const PIXEL_FORMAT_VARIANTS: usize = 2;
+
+pub fn pixel_format_index(f: PixelFormat) -> usize {
+    match f {
+        PixelFormat::Rgba8 => 0,
+        PixelFormat::Rgb8 => 1,
+    }
+}
+
+/// Number of [`Compression`] variants; keep in step with [`compression_index`].
+pub const COMPRESSION_VARIANTS: usize = 2;
+
+pub fn compression_index(c: Compression) -> usize {
+    match c {
+        Compression::None => 0,
+        Compression::Lz4 => 1,
     }
 }
 
@@ -72,7 +198,7 @@ pub fn server_message_index(m: &ServerMessage) -> usize {
 }
 
 /// Number of [`Reply`] variants; keep in step with [`reply_index`].
-pub const REPLY_VARIANTS: usize = 4;
+pub const REPLY_VARIANTS: usize = 5;
 
 pub fn reply_index(r: &Reply) -> usize {
     match r {
@@ -80,11 +206,12 @@ pub fn reply_index(r: &Reply) -> usize {
         Reply::Image(_) => 1,
         Reply::ServerInfo(_) => 2,
         Reply::Windows(_) => 3,
+        Reply::Font(_) => 4,
     }
 }
 
 /// Number of [`Event`] variants; keep in step with [`event_index`].
-pub const EVENT_VARIANTS: usize = 12;
+pub const EVENT_VARIANTS: usize = 13;
 
 pub fn event_index(e: &Event) -> usize {
     match e {
@@ -100,6 +227,7 @@ pub fn event_index(e: &Event) -> usize {
         Event::Focus { .. } => 9,
         Event::TextInput { .. } => 10,
         Event::ScaleFactor { .. } => 11,
+        Event::FrameDone { .. } => 12,
     }
 }
 
@@ -309,8 +437,11 @@ pub fn assert_covers<T>(what: &str, samples: &[T], count: usize, index: impl Fn(
 
 pub const W: WindowId = WindowId(0x0020_0001);
 
+/// An off-screen image id from the sample client's range.
+pub const IMG: Drawable = Drawable(0x0020_0002);
+
 pub fn sample_draw_ops() -> Vec<DrawOp> {
-    vec![
+    let mut v = vec![
         DrawOp::SetColor(Color::rgba(0x12, 0x34, 0x56, 0x78)),
         DrawOp::SetColor(Color::WHITE),
         DrawOp::SetLineWidth(0),
@@ -340,7 +471,269 @@ pub fn sample_draw_ops() -> Vec<DrawOp> {
             y: 0,
             text: String::new(),
         },
+    ];
+    v.extend(sample_paints().into_iter().map(DrawOp::SetPaint));
+    v.extend([DrawOp::SetAntialias(true), DrawOp::SetAntialias(false)]);
+    v.extend(sample_blend_modes().into_iter().map(DrawOp::SetBlend));
+    v.extend(sample_line_caps().into_iter().map(DrawOp::SetLineCap));
+    v.extend(sample_line_joins().into_iter().map(DrawOp::SetLineJoin));
+    v.extend([
+        DrawOp::SetDash {
+            pattern: Vec::new(),
+            offset: 0,
+        },
+        DrawOp::SetDash {
+            pattern: vec![4, 2],
+            offset: 1,
+        },
+        DrawOp::SetDash {
+            pattern: vec![u16::MAX, 0, 3],
+            offset: u16::MAX,
+        },
+    ]);
+    v.extend(sample_fill_rules().into_iter().map(DrawOp::SetFillRule));
+    v.extend([
+        DrawOp::SetTransform {
+            sx: 1.0,
+            sy: 1.0,
+            tx: 0.0,
+            ty: 0.0,
+        },
+        DrawOp::SetTransform {
+            sx: 0.5,
+            sy: -1.0,
+            tx: -1e6,
+            ty: 1e6,
+        },
+        DrawOp::SetTransform {
+            sx: f32::MAX,
+            sy: f32::MIN_POSITIVE,
+            tx: f32::INFINITY,
+            ty: f32::NEG_INFINITY,
+        },
+        DrawOp::SetClip(Vec::new()),
+        DrawOp::SetClip(vec![Rect::new(0, 0, 10, 10)]),
+        DrawOp::SetClip(vec![
+            Rect::new(-5, -5, 0, 0),
+            Rect::new(i32::MIN, i32::MIN, u32::MAX, u32::MAX),
+            Rect::new(i32::MAX, i32::MAX, 1, 1),
+        ]),
+    ]);
+    v.extend(sample_font_faces().into_iter().map(DrawOp::SetFontFace));
+    v.extend([
+        DrawOp::Points(Vec::new()),
+        DrawOp::Points(vec![
+            Point { x: 0, y: 0 },
+            Point { x: -1, y: 7 },
+            Point {
+                x: i32::MIN,
+                y: i32::MAX,
+            },
+        ]),
+        DrawOp::Polyline {
+            points: Vec::new(),
+            closed: false,
+        },
+        DrawOp::Polyline {
+            points: vec![Point { x: 1, y: 2 }, Point { x: -30, y: 40 }],
+            closed: false,
+        },
+        DrawOp::Polyline {
+            points: vec![
+                Point { x: 0, y: 0 },
+                Point { x: 10, y: 0 },
+                Point {
+                    x: i32::MAX,
+                    y: i32::MIN,
+                },
+            ],
+            closed: true,
+        },
+        DrawOp::StrokeRect(Rect::new(-5, 7, 100, 200)),
+        DrawOp::StrokeRect(Rect::new(i32::MIN, i32::MAX, u32::MAX, 0)),
+        DrawOp::FillRoundRect {
+            rect: Rect::new(1, 2, 30, 40),
+            radius: 0,
+        },
+        DrawOp::FillRoundRect {
+            rect: Rect::new(-100, i32::MIN, u32::MAX, 5),
+            radius: u16::MAX,
+        },
+        DrawOp::StrokeRoundRect {
+            rect: Rect::new(3, -4, 0, 0),
+            radius: 8,
+        },
+        DrawOp::FillPolygon(Vec::new()),
+        DrawOp::FillPolygon(vec![
+            Point { x: 0, y: 0 },
+            Point { x: 100, y: -50 },
+            Point {
+                x: i32::MIN,
+                y: i32::MAX,
+            },
+        ]),
+        DrawOp::FillPath(Vec::new()),
+        DrawOp::FillPath(sample_path_segs()),
+        DrawOp::StrokePath(Vec::new()),
+        DrawOp::StrokePath(sample_path_segs()),
+        DrawOp::FillEllipse(Rect::new(10, 20, 30, 40)),
+        DrawOp::FillEllipse(Rect::new(i32::MIN, -1, 0, u32::MAX)),
+        DrawOp::StrokeEllipse(Rect::new(-10, -20, 1, 1)),
+        DrawOp::Arc {
+            rect: Rect::new(0, 0, 64, 64),
+            start: 0,
+            sweep: 360 * 64,
+        },
+        DrawOp::Arc {
+            rect: Rect::new(-3, 4, 5, 6),
+            start: i32::MIN,
+            sweep: i32::MAX,
+        },
+        DrawOp::FillPie {
+            rect: Rect::new(5, 5, 50, 20),
+            start: 90 * 64,
+            sweep: -45 * 64,
+        },
+        DrawOp::FillPie {
+            rect: Rect::new(0, 0, 0, 0),
+            start: i32::MAX,
+            sweep: i32::MIN,
+        },
+        DrawOp::DrawImage {
+            image: IMG,
+            src: Rect::new(0, 0, 64, 64),
+            dst: Rect::new(-10, 20, 128, 32),
+        },
+        DrawOp::DrawImage {
+            image: Drawable(u32::MAX),
+            src: Rect::new(i32::MIN, i32::MAX, u32::MAX, 0),
+            dst: Rect::new(0, 0, 0, 0),
+        },
+        DrawOp::CopyArea {
+            source: W.into(),
+            src: Rect::new(0, 10, 640, 470),
+            x: 0,
+            y: 0,
+        },
+        DrawOp::CopyArea {
+            source: Drawable(0),
+            src: Rect::new(-1, -1, 2, 2),
+            x: i32::MIN,
+            y: i32::MAX,
+        },
+    ]);
+    v
+}
+
+/// Gradient stops from 0.0 to 1.0, `n` of them (`n >= 2`).
+pub fn sample_stops(n: u32) -> Vec<GradientStop> {
+    (0..n)
+        .map(|i| GradientStop {
+            // Postcard writes an f32 as its 4 bytes, so any non-NaN value compares equal after a
+            // round trip, fraction or not.
+            offset: i as f32 / (n - 1) as f32,
+            color: Color(0x1000_0000u32.wrapping_mul(i) | 0x00ff_00ff),
+        })
+        .collect()
+}
+
+pub fn sample_paints() -> Vec<Paint> {
+    vec![
+        Paint::Solid(Color::BLACK),
+        Paint::Solid(Color(0)),
+        Paint::Solid(Color(u32::MAX)),
+        Paint::Linear {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 100.0,
+            y1: 0.5,
+            stops: sample_stops(2),
+        },
+        Paint::Linear {
+            x0: -1e6,
+            y0: 1e6,
+            x1: f32::MIN,
+            y1: f32::MAX,
+            stops: sample_stops(16),
+        },
+        // The wire does not enforce 2 to 16 stops: the server checks that.
+        Paint::Linear {
+            x0: 1.0,
+            y0: 2.0,
+            x1: 3.0,
+            y1: 4.0,
+            stops: Vec::new(),
+        },
+        Paint::Radial {
+            cx: 32.5,
+            cy: -0.5,
+            radius: 16.0,
+            stops: vec![
+                GradientStop {
+                    offset: 0.0,
+                    color: Color::WHITE,
+                },
+                GradientStop {
+                    offset: 0.25,
+                    color: Color::rgba(1, 2, 3, 4),
+                },
+                GradientStop {
+                    offset: 1.0,
+                    color: Color(0),
+                },
+            ],
+        },
+        Paint::Radial {
+            cx: -1e6,
+            cy: 1e-6,
+            radius: -0.0,
+            stops: vec![GradientStop {
+                offset: -1.5,
+                color: Color::BLACK,
+            }],
+        },
     ]
+}
+
+pub fn sample_blend_modes() -> Vec<BlendMode> {
+    vec![BlendMode::SourceOver, BlendMode::Copy]
+}
+
+pub fn sample_line_caps() -> Vec<LineCap> {
+    vec![LineCap::Butt, LineCap::Round, LineCap::Square]
+}
+
+pub fn sample_line_joins() -> Vec<LineJoin> {
+    vec![LineJoin::Miter, LineJoin::Round, LineJoin::Bevel]
+}
+
+pub fn sample_fill_rules() -> Vec<FillRule> {
+    vec![FillRule::NonZero, FillRule::EvenOdd]
+}
+
+pub fn sample_font_faces() -> Vec<FontFace> {
+    vec![FontFace::Sans, FontFace::Mono]
+}
+
+pub fn sample_path_segs() -> Vec<PathSeg> {
+    vec![
+        PathSeg::MoveTo(0.5, -1e6),
+        PathSeg::LineTo(100.0, 0.0),
+        PathSeg::LineTo(-0.0, f32::MAX),
+        PathSeg::QuadTo(1.0, 2.0, 3.5, -4.25),
+        PathSeg::CubicTo(0.0, 0.0, 1e6, -1e6, f32::MIN, f32::MIN_POSITIVE),
+        PathSeg::Close,
+        PathSeg::MoveTo(f32::INFINITY, f32::NEG_INFINITY),
+        PathSeg::Close,
+    ]
+}
+
+pub fn sample_pixel_formats() -> Vec<PixelFormat> {
+    vec![PixelFormat::Rgba8, PixelFormat::Rgb8]
+}
+
+pub fn sample_compressions() -> Vec<Compression> {
+    vec![Compression::None, Compression::Lz4]
 }
 
 pub fn sample_image_sources() -> Vec<ImageSource> {
@@ -389,21 +782,86 @@ pub fn sample_requests() -> Vec<Request> {
         Request::PutImage {
             target: W.into(),
             rect: Rect::new(1, 2, 2, 2),
+            format: PixelFormat::Rgba8,
+            compression: Compression::None,
             data: (0..16).collect(),
         },
         Request::PutImage {
             target: Drawable(3),
             rect: Rect::new(0, 0, 0, 0),
+            format: PixelFormat::Rgb8,
+            compression: Compression::None,
             data: Vec::new(),
         },
         Request::PutImage {
             target: Drawable(3),
             rect: Rect::new(0, 0, 64, 64),
+            format: PixelFormat::Rgba8,
+            compression: Compression::None,
             data: (0..64 * 64 * 4).map(|i| (i % 251) as u8).collect(),
+        },
+        Request::PutImage {
+            target: IMG,
+            rect: Rect::new(-7, i32::MIN, 3, 1),
+            format: PixelFormat::Rgb8,
+            compression: Compression::None,
+            data: (0..9).collect(),
+        },
+        // The bytes need not be valid LZ4 for the wire: the server checks them.
+        Request::PutImage {
+            target: IMG,
+            rect: Rect::new(0, 0, 16, 16),
+            format: PixelFormat::Rgba8,
+            compression: Compression::Lz4,
+            data: vec![
+                0x1f, 0x00, 0x01, 0x00, 0xff, 0xff, 0xee, 0x50, 0x00, 0x00, 0x00, 0x00,
+            ],
+        },
+        Request::PutImage {
+            target: W.into(),
+            rect: Rect::new(0, 0, u32::MAX, u32::MAX),
+            format: PixelFormat::Rgb8,
+            compression: Compression::Lz4,
+            data: Vec::new(),
         },
         Request::Sync,
         Request::QueryServerInfo,
         Request::ListWindows,
+        Request::CreateImage {
+            image: IMG,
+            size: Size::new(64, 64),
+        },
+        Request::CreateImage {
+            image: Drawable(0),
+            size: Size::new(0, 0),
+        },
+        Request::CreateImage {
+            image: Drawable(u32::MAX),
+            size: Size::new(u32::MAX, u32::MAX),
+        },
+        Request::FreeImage { image: IMG },
+        Request::FreeImage {
+            image: Drawable(u32::MAX),
+        },
+        Request::RequestFrame { window: W },
+        Request::RequestFrame { window: WindowId(0) },
+        Request::QueryFont {
+            face: FontFace::Sans,
+            chars: String::new(),
+        },
+        Request::QueryFont {
+            face: FontFace::Mono,
+            chars: (' '..='~').collect(),
+        },
+        Request::QueryFont {
+            face: FontFace::Sans,
+            chars: "héllo 世界 🎉\n\0".into(),
+        },
+        // The wire does not enforce the 4096-character limit: the server checks that.
+        Request::QueryFont {
+            face: FontFace::Mono,
+            chars: "é".repeat(4097),
+        },
     ];
     v.extend(
         sample_cursor_shapes()
@@ -556,6 +1014,11 @@ pub fn sample_events() -> Vec<Event> {
             window: W,
             milli: 1500,
         },
+        Event::FrameDone { window: W, msec: 0 },
+        Event::FrameDone {
+            window: WindowId(u32::MAX),
+            msec: u32::MAX,
+        },
     ];
     for (i, key) in sample_keys().into_iter().enumerate() {
         let text = match &key {
@@ -627,6 +1090,24 @@ pub fn sample_replies() -> Vec<Reply> {
             rect: Rect::new(-5, 7, 640, 480),
             mapped: true,
         }]),
+        Reply::Font(FontMetrics {
+            ascent: 0.0,
+            descent: 0.0,
+            line_gap: 0.0,
+            advances: Vec::new(),
+        }),
+        Reply::Font(FontMetrics {
+            ascent: 0.928_222_66,
+            descent: 0.235_839_84,
+            line_gap: 0.5,
+            advances: vec![0.5, 0.317_871_1, 0.602_050_8, 1e-6, -1e6, 0.0],
+        }),
+        Reply::Font(FontMetrics {
+            ascent: f32::MAX,
+            descent: f32::MIN,
+            line_gap: -1.0,
+            advances: vec![0.6; 4096],
+        }),
     ]
 }
 

@@ -197,6 +197,10 @@ impl Backend for WinitBackend {
         true
     }
 
+    fn busy(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) || !self.held.is_empty()
+    }
+
     fn apply(&mut self, scene: &Scene, changes: &[SceneChange]) {
         self.screen.apply(scene, changes);
         let mut woke = false;

@@ -1,0 +1,221 @@
+//! Drawables: windows and off-screen images, which share each client's id space, and the
+//! requests that draw into them or read them.
+
+use std::collections::HashMap;
+
+use dispd_protocol::{ClientId, Compression, DrawOp, Drawable, ErrorCode, PixelFormat, Rect, Size, WindowId};
+
+use super::{Failure, Scene, SceneChange, ServerCore};
+use crate::raster::{draw_batch, Framebuffer, Sources};
+
+/// An off-screen image (like an X pixmap).
+#[derive(Debug)]
+pub struct OffscreenImage {
+    /// The client that created it.
+    pub owner: ClientId,
+    /// Its pixels, with alpha.
+    pub fb: Framebuffer,
+}
+
+/// Which kind of drawable an id names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    Window(WindowId),
+    Image(u32),
+}
+
+/// A client's drawables, as the rasterizer sees them.
+struct ClientSources<'a> {
+    scene: &'a Scene,
+    images: &'a HashMap<u32, OffscreenImage>,
+    client: ClientId,
+}
+
+impl Sources for ClientSources<'_> {
+    fn get(&self, d: Drawable) -> Option<&Framebuffer> {
+        if let Some(w) = self.scene.get(WindowId(d.0)).filter(|w| w.owner == self.client) {
+            return Some(&w.fb);
+        }
+        self.images
+            .get(&d.0)
+            .filter(|i| i.owner == self.client)
+            .map(|i| &i.fb)
+    }
+}
+
+impl ServerCore {
+    /// The client's drawable `d`, or a BadDrawable failure.
+    pub(super) fn own_target(&self, client: ClientId, d: Drawable) -> Result<Target, Failure> {
+        match (self.scene.get(WindowId(d.0)), self.images.get(&d.0)) {
+            (Some(w), _) if w.owner == client => Ok(Target::Window(w.id)),
+            (_, Some(i)) if i.owner == client => Ok(Target::Image(d.0)),
+            _ => Err((
+                ErrorCode::BadDrawable,
+                format!("no drawable {:#x} belongs to this client", d.0),
+            )),
+        }
+    }
+
+    fn target_fb(&mut self, t: Target) -> Option<&mut Framebuffer> {
+        match t {
+            Target::Window(w) => self.scene.get_mut(w).map(|w| &mut w.fb),
+            Target::Image(i) => self.images.get_mut(&i).map(|i| &mut i.fb),
+        }
+    }
+
+    fn target_changed(&mut self, t: Target, area: Rect) {
+        if let Target::Window(window) = t {
+            self.changes.push(SceneChange::Drawn { window, area });
+        }
+    }
+
+    /// Applies a draw batch whole, or fails changing nothing.
+    pub(super) fn draw(&mut self, client: ClientId, target: Drawable, ops: &[DrawOp]) -> Result<(), Failure> {
+        let t = self.own_target(client, target)?;
+        let Some(slot) = self.target_fb(t) else {
+            return Ok(());
+        };
+        // The target is taken out while the batch runs, so the batch can read the client's
+        // other drawables; reading the target itself is handled by the rasterizer.
+        let mut fb = std::mem::take(slot);
+        let sources = ClientSources {
+            scene: &self.scene,
+            images: &self.images,
+            client,
+        };
+        let result = draw_batch(
+            &mut fb,
+            target,
+            &mut self.fonts,
+            &sources,
+            ops,
+            self.config.max_batch_ops,
+        );
+        if let Some(slot) = self.target_fb(t) {
+            *slot = fb;
+        }
+        match result {
+            Ok(Some(area)) => self.target_changed(t, area),
+            Ok(None) => {}
+            Err(e) => return Err((ErrorCode::BadValue, e.to_string())),
+        }
+        Ok(())
+    }
+
+    /// Replaces pixels of a drawable.
+    pub(super) fn put_image(
+        &mut self,
+        client: ClientId,
+        target: Drawable,
+        rect: Rect,
+        format: PixelFormat,
+        compression: Compression,
+        data: &[u8],
+    ) -> Result<(), Failure> {
+        let t = self.own_target(client, target)?;
+        let pixels = rect.size().area();
+        if pixels == 0 || pixels > self.config.max_window_pixels {
+            let max = self.config.max_window_pixels;
+            return Err((
+                ErrorCode::BadValue,
+                format!("an image must hold 1 to {max} pixels, not {pixels}"),
+            ));
+        }
+        let want = pixels as usize * format.bytes_per_pixel();
+        let unpacked;
+        let bytes = match compression {
+            Compression::None => data,
+            Compression::Lz4 => {
+                let mut out = vec![0u8; want];
+                match lz4_flex::block::decompress_into(data, &mut out) {
+                    Ok(n) if n == want => {}
+                    Ok(n) => {
+                        return Err((
+                            ErrorCode::BadValue,
+                            format!("LZ4 data decompresses to {n} bytes, not {want}"),
+                        ))
+                    }
+                    Err(e) => {
+                        return Err((ErrorCode::BadValue, format!("LZ4 data does not decompress: {e}")))
+                    }
+                }
+                unpacked = out;
+                &unpacked
+            }
+        };
+        if bytes.len() != want {
+            let (w, h) = (rect.width, rect.height);
+            return Err((
+                ErrorCode::BadValue,
+                format!(
+                    "{w}x{h} pixels of {format:?} need {want} bytes, got {}",
+                    bytes.len()
+                ),
+            ));
+        }
+        let Some(fb) = self.target_fb(t) else {
+            return Ok(());
+        };
+        fb.put_pixels(rect, format, bytes);
+        if let Some(area) = rect.intersect(&fb.bounds()) {
+            self.target_changed(t, area);
+        }
+        Ok(())
+    }
+
+    /// Reads a drawable's pixels as RGBA.
+    pub(super) fn read_drawable(
+        &mut self,
+        client: ClientId,
+        d: Drawable,
+        rect: Rect,
+    ) -> Result<Vec<u8>, Failure> {
+        let t = self.own_target(client, d)?;
+        Ok(self.target_fb(t).map(|fb| fb.read_rgba(rect)).unwrap_or_default())
+    }
+
+    /// Creates an off-screen image.
+    pub(super) fn create_image(
+        &mut self,
+        client: ClientId,
+        image: Drawable,
+        size: Size,
+    ) -> Result<(), Failure> {
+        self.check_new_id(client, image.0)?;
+        self.check_size(Rect::from_size(size))?;
+        let max = self.config.max_images_per_client;
+        if self.images.values().filter(|i| i.owner == client).count() >= max {
+            return Err((
+                ErrorCode::Limit,
+                format!("a client may have at most {max} images"),
+            ));
+        }
+        self.images.insert(
+            image.0,
+            OffscreenImage {
+                owner: client,
+                fb: Framebuffer::new_transparent(size),
+            },
+        );
+        Ok(())
+    }
+
+    /// Frees an off-screen image.
+    pub(super) fn free_image(&mut self, client: ClientId, image: Drawable) -> Result<(), Failure> {
+        match self.images.get(&image.0) {
+            Some(i) if i.owner == client => {
+                self.images.remove(&image.0);
+                Ok(())
+            }
+            _ => Err((
+                ErrorCode::BadDrawable,
+                format!("no image {:#x} belongs to this client", image.0),
+            )),
+        }
+    }
+
+    /// Frees every image of a client that is going away.
+    pub(super) fn free_images_of(&mut self, client: ClientId) {
+        self.images.retain(|_, i| i.owner != client);
+    }
+}
