@@ -2,6 +2,8 @@
 
 use dispd_protocol::{Color, Size};
 
+use crate::auth::AuthPolicy;
+
 /// Everything `run` needs to know besides its listeners and backend.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -32,8 +34,17 @@ pub struct Config {
     /// Most messages waiting to be sent to one client; a client that lets more pile up is
     /// disconnected.
     pub max_queued_messages: usize,
-    /// Whether clients may inject input (`InjectInput`, like XTEST). Off by default.
+    /// Whether trusted clients may inject input (`InjectInput`, like XTEST). Off by default.
     pub allow_injection: bool,
+    /// Who may connect. The default admits and trusts everyone (as `--no-auth`), which suits
+    /// tests and embedding; `dispd` itself starts with a secret.
+    pub auth: AuthPolicy,
+    /// Most pixels one client's windows and images may hold together.
+    pub max_pixels_per_client: u64,
+    /// A client that sends nothing for this long is disconnected (milliseconds; 0: never).
+    pub idle_timeout_ms: u64,
+    /// A client whose messages pile up unread for this long is disconnected (milliseconds).
+    pub slow_client_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -53,6 +64,10 @@ impl Default for Config {
             handshake_timeout_ms: 10_000,
             max_queued_messages: 8192,
             allow_injection: false,
+            auth: AuthPolicy::default(),
+            max_pixels_per_client: 64 << 20,
+            idle_timeout_ms: 0,
+            slow_client_timeout_ms: 5_000,
         }
     }
 }

@@ -3,18 +3,25 @@
 //! # Layout
 //! - [`run`] (in `server.rs`): the one entry point, shared by the `dispd` binary and the tests.
 //! - [`config`]: the screen and the limits.
+//! - [`auth`]: who may connect, and which clients are trusted with the admin view.
 //! - [`net`]: listeners (Unix and TCP) and the framed connection.
+//! - `core_task`: the task owning the core; `outbox`: bounded, coalescing queues to clients.
+//! - [`secret_file`]: the display's secret on disk.
 //! - `session`: one task per client: handshake, then requests in and messages out.
 //! - `shutdown`: stopping every task and waiting for them.
 //! - [`core`]: [`core::ServerCore`], the single owner of all state; no I/O.
 //! - [`raster`]: the software rasterizer.
 //! - [`backend`]: [`backend::Backend`], where the screen is shown: headless, or winit.
 
+pub mod auth;
 pub mod backend;
 pub mod config;
 pub mod core;
+mod core_task;
 pub mod net;
+mod outbox;
 pub mod raster;
+pub mod secret_file;
 mod server;
 mod session;
 mod shutdown;

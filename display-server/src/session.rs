@@ -1,14 +1,20 @@
-//! One task per client: handshake, then requests in and messages out until either side stops.
+//! One task per client: handshake and admission, then requests in and messages out until
+//! either side stops.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 use dispd_protocol::{ClientId, FrameDecoder, Request, ServerMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
+use crate::auth::Peer;
+use crate::core_task::CoreMsg;
 use crate::net::{ReadHalf, Stream, WriteHalf};
-use crate::server::{AcceptCtx, CoreMsg};
+use crate::outbox::weight;
+use crate::server::AcceptCtx;
 use crate::shutdown::Shutdown;
 
 /// Longest a hello can be: magic, versions, name and data at their limits.
@@ -17,9 +23,12 @@ const MAX_HELLO: usize = 8 + 4 + 1 + 64 + 2 + 1024;
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Bytes gathered from queued messages before they are written in one go.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// Output waiting to be written beyond which a client's further requests are not read until
+/// it catches up (backpressure on clients that ask for more than they read).
+const MAX_QUEUED_BYTES: usize = 64 << 20;
 
 /// Serves one connection to the end. Never panics on the peer's bytes; every way out is logged.
-pub(crate) async fn serve(stream: Stream, peer: String, ctx: AcceptCtx, mut shutdown: Shutdown) {
+pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdown: Shutdown) {
     let (mut reader, mut writer) = stream.into_split();
     let timeout = Duration::from_millis(ctx.config.handshake_timeout_ms);
     let hello = tokio::select! {
@@ -50,11 +59,33 @@ pub(crate) async fn serve(stream: Stream, peer: String, ctx: AcceptCtx, mut shut
             return;
         }
     };
+    let admission = {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // Locked only for this check, never across an await.
+        let mut replays = ctx
+            .replays
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        ctx.config.auth.admit(peer, &hello, now, &mut replays)
+    };
+    let trusted = match admission {
+        Ok(a) => a.trusted,
+        Err(reason) => {
+            tracing::warn!(%reason, "refused");
+            refuse(&mut writer, &reason).await;
+            return;
+        }
+    };
     let (outbox, inbox) = mpsc::channel(ctx.config.max_queued_messages.max(1));
+    let queued = Arc::new(AtomicUsize::new(0));
     let (reply_tx, reply_rx) = oneshot::channel();
     let connect = CoreMsg::Connect {
-        peer: peer.clone(),
+        peer,
+        trusted,
         outbox,
+        queued_bytes: queued.clone(),
         reply: reply_tx,
     };
     if ctx.core_tx.send(connect).await.is_err() {
@@ -68,6 +99,13 @@ pub(crate) async fn serve(stream: Stream, peer: String, ctx: AcceptCtx, mut shut
             return;
         }
         Err(_) => return,
+    };
+    // From here on the core knows the client: whatever happens to this task (even a panic),
+    // the guard tells the core it is gone.
+    let mut guard = DisconnectGuard {
+        client,
+        core_tx: ctx.core_tx.clone(),
+        reason: None,
     };
     tracing::Span::current().record("client_id", client.0);
     let setup = Setup {
@@ -83,33 +121,75 @@ pub(crate) async fn serve(stream: Stream, peer: String, ctx: AcceptCtx, mut shut
         .await
         .is_err()
     {
-        let _ = ctx
-            .core_tx
-            .send(CoreMsg::Disconnect { client, reason: None })
-            .await;
         return;
     }
-    tracing::info!(version, "connected");
+    tracing::info!(version, trusted, "connected");
 
     let mut decoder = FrameDecoder::new(ctx.config.max_frame_len);
     decoder.push(&leftover);
-    let write = write_loop(writer, inbox);
+    let drained = Arc::new(Notify::new());
+    let slow_timeout = Duration::from_millis(ctx.config.slow_client_timeout_ms.max(1));
+    let write = write_loop(writer, inbox, queued.clone(), drained.clone(), slow_timeout);
     tokio::pin!(write);
-    let reason = tokio::select! {
-        r = read_loop(&mut reader, &mut decoder, client, &ctx) => r,
-        _ = &mut write => {
-            // The core dropped us (shutdown, too slow) or the socket broke.
-            let _ = ctx.core_tx.send(CoreMsg::Disconnect { client, reason: None }).await;
-            tracing::info!("disconnected by the server");
+    let flow = Flow { queued, drained };
+    let ended = tokio::select! {
+        r = read_loop(&mut reader, &mut decoder, client, &ctx, &flow) => r,
+        stuck = &mut write => {
+            match stuck {
+                Some(reason) => {
+                    tracing::warn!(%reason, "disconnecting a slow client");
+                    guard.reason = Some(reason);
+                }
+                None => tracing::info!("disconnected by the server"),
+            }
             return;
         }
     };
-    match &reason {
-        Some(r) => tracing::warn!(reason = %r, "disconnecting a client that sent bad data"),
-        None => tracing::info!("client closed the connection"),
+    match &ended {
+        ReadEnd::Closed => tracing::info!("client closed the connection"),
+        ReadEnd::BadData(r) => tracing::warn!(reason = %r, "disconnecting a client that sent bad data"),
+        ReadEnd::Idle(r) => tracing::info!(reason = %r, "disconnecting an idle client"),
+        ReadEnd::ServerGone => {}
     }
+    let reason = match ended {
+        ReadEnd::BadData(r) | ReadEnd::Idle(r) => Some(r),
+        ReadEnd::Closed | ReadEnd::ServerGone => None,
+    };
+    // Tell the core now (not in the guard) so that the goodbye can still be written.
+    guard.disarm();
     let _ = ctx.core_tx.send(CoreMsg::Disconnect { client, reason }).await;
     let _ = tokio::time::timeout(GOODBYE_TIMEOUT, write).await;
+}
+
+/// Tells the core a client is gone when dropped, unless disarmed.
+struct DisconnectGuard {
+    client: ClientId,
+    core_tx: mpsc::Sender<CoreMsg>,
+    reason: Option<String>,
+}
+
+impl DisconnectGuard {
+    fn disarm(&mut self) {
+        self.client = ClientId(0);
+    }
+}
+
+impl Drop for DisconnectGuard {
+    fn drop(&mut self) {
+        if self.client == ClientId(0) {
+            return;
+        }
+        let msg = CoreMsg::Disconnect {
+            client: self.client,
+            reason: self.reason.take(),
+        };
+        if let Err(mpsc::error::TrySendError::Full(msg)) = self.core_tx.try_send(msg) {
+            let tx = self.core_tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(msg).await;
+            });
+        }
+    }
 }
 
 /// Reads until a whole hello is in; returns it with any bytes that followed it.
@@ -143,14 +223,46 @@ async fn refuse(writer: &mut WriteHalf, reason: &str) {
     let _ = writer.shutdown().await;
 }
 
-/// Reads frames and hands them to the core in runs. Returns `None` when the client closed the
-/// connection, or the reason to drop it.
+/// How the reading side of a session ended.
+enum ReadEnd {
+    /// The client closed the connection.
+    Closed,
+    /// The client sent something that is not a request.
+    BadData(String),
+    /// The client sent nothing for the idle timeout.
+    Idle(String),
+    /// The core is gone (shutdown).
+    ServerGone,
+}
+
+/// The reader's view of the writer's progress.
+struct Flow {
+    queued: Arc<AtomicUsize>,
+    drained: Arc<Notify>,
+}
+
+impl Flow {
+    /// Waits while more than [`MAX_QUEUED_BYTES`] of output wait to be written.
+    async fn wait_for_room(&self) {
+        loop {
+            let drained = self.drained.notified();
+            if self.queued.load(Ordering::Relaxed) <= MAX_QUEUED_BYTES {
+                return;
+            }
+            drained.await;
+        }
+    }
+}
+
+/// Reads frames and hands them to the core in runs.
 async fn read_loop(
     reader: &mut ReadHalf,
     decoder: &mut FrameDecoder,
     client: ClientId,
     ctx: &AcceptCtx,
-) -> Option<String> {
+    flow: &Flow,
+) -> ReadEnd {
+    let idle = (ctx.config.idle_timeout_ms > 0).then(|| Duration::from_millis(ctx.config.idle_timeout_ms));
     let mut seq: u32 = 0;
     loop {
         let mut requests: Vec<Request> = Vec::new();
@@ -182,38 +294,68 @@ async fn read_loop(
                 requests,
             };
             if ctx.core_tx.send(msg).await.is_err() {
-                return None;
+                return ReadEnd::ServerGone;
             }
         }
-        if failure.is_some() {
-            return failure;
+        if let Some(reason) = failure {
+            return ReadEnd::BadData(reason);
         }
-        match reader.read(decoder.read_buf()).await {
-            Ok(0) => return None,
+        flow.wait_for_room().await;
+        let read = reader.read(decoder.read_buf());
+        let read = match idle {
+            Some(limit) => match tokio::time::timeout(limit, read).await {
+                Ok(r) => r,
+                Err(_) => return ReadEnd::Idle(format!("it sent nothing for {} s", limit.as_secs())),
+            },
+            None => read.await,
+        };
+        match read {
+            Ok(0) => return ReadEnd::Closed,
             Ok(n) => decoder.advance(n),
             Err(e) => {
                 tracing::debug!(cause = %e, "read failed");
-                return None;
+                return ReadEnd::Closed;
             }
         }
     }
 }
 
-/// Writes queued messages, many per write, until the core closes the queue or the socket fails.
-async fn write_loop(mut writer: WriteHalf, mut inbox: mpsc::Receiver<ServerMessage>) {
+/// Writes queued messages, many per write, until the core closes the queue (`None`), the
+/// socket fails (`None`), or the client stops reading for `slow` (`Some(reason)`).
+async fn write_loop(
+    mut writer: WriteHalf,
+    mut inbox: mpsc::Receiver<ServerMessage>,
+    queued: Arc<AtomicUsize>,
+    drained: Arc<Notify>,
+    slow: Duration,
+) -> Option<String> {
     let mut buf = Vec::with_capacity(64 * 1024);
     while let Some(msg) = inbox.recv().await {
         buf.clear();
+        let mut written = weight(&msg);
         dispd_protocol::encode_frame(&msg, &mut buf);
         while buf.len() < WRITE_CHUNK {
             match inbox.try_recv() {
-                Ok(msg) => dispd_protocol::encode_frame(&msg, &mut buf),
+                Ok(msg) => {
+                    written += weight(&msg);
+                    dispd_protocol::encode_frame(&msg, &mut buf);
+                }
                 Err(_) => break,
             }
         }
-        if writer.write_all(&buf).await.is_err() {
-            return;
+        match tokio::time::timeout(slow, writer.write_all(&buf)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return None,
+            Err(_) => {
+                return Some(format!(
+                    "it stopped reading: nothing could be written for {} s",
+                    slow.as_secs_f32()
+                ))
+            }
         }
+        queued.fetch_sub(written.min(queued.load(Ordering::Relaxed)), Ordering::Relaxed);
+        drained.notify_waiters();
     }
     let _ = writer.shutdown().await;
+    None
 }

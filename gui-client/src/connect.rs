@@ -4,8 +4,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use dispd_protocol::auth::{self, Secret};
 use dispd_protocol::display::{self, ConnectAddress};
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 
@@ -18,10 +19,61 @@ pub struct ConnectOptions {
     pub display: Option<String>,
     /// Where Unix sockets live; `None` reads `DISPD_SOCKET_DIR`, then uses `/tmp/.dispd-unix`.
     pub socket_dir: Option<PathBuf>,
-    /// Auth method name sent in the hello (empty for none).
-    pub auth_name: String,
-    /// Auth data sent in the hello.
-    pub auth_data: Vec<u8>,
+    /// Which secret to prove.
+    pub auth: Auth,
+}
+
+/// Where the display's secret comes from.
+#[derive(Clone, Debug, Default)]
+pub enum Auth {
+    /// `DISPD_AUTH` (64 hex digits, as `dispd auth :N` prints it), else the display's secret
+    /// file (`$DISPD_AUTH_DIR` or `~/.dispd`, `display-N.secret`), else none: enough for local
+    /// clients of the server's user.
+    #[default]
+    FromEnvironment,
+    /// Prove no secret.
+    None,
+    /// Prove this secret.
+    Secret(Secret),
+}
+
+/// The secret to prove for display `display`, if any.
+fn find_secret(auth: &Auth, display: u16) -> Result<Option<Secret>, ClientError> {
+    match auth {
+        Auth::None => Ok(None),
+        Auth::Secret(s) => Ok(Some(s.clone())),
+        Auth::FromEnvironment => {
+            if let Ok(hex) = std::env::var("DISPD_AUTH") {
+                if !hex.trim().is_empty() {
+                    return Secret::from_hex(&hex)
+                        .map(Some)
+                        .map_err(|e| ClientError::Auth(format!("DISPD_AUTH: {e}")));
+                }
+            }
+            let Some(dir) = auth::auth_dir_from_env(|k| std::env::var(k).ok()) else {
+                return Ok(None);
+            };
+            match std::fs::read_to_string(auth::secret_path(&dir, display)) {
+                Ok(hex) => Ok(Secret::from_hex(&hex).ok()),
+                Err(_) => Ok(None),
+            }
+        }
+    }
+}
+
+/// The hello for `secret`: an HMAC proof over a fresh nonce and the current time.
+fn hello(secret: Option<&Secret>) -> Result<ClientHello, ClientError> {
+    let Some(secret) = secret else {
+        return Ok(ClientHello::new("", b""));
+    };
+    let mut nonce = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut nonce))
+        .map_err(|e| ClientError::Auth(format!("no randomness for the auth nonce: {e}")))?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(ClientHello::new(auth::AUTH_HMAC, &secret.respond(nonce, now)))
 }
 
 /// A connected socket.
@@ -81,6 +133,8 @@ pub(crate) fn connect(opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>),
         .socket_dir
         .clone()
         .unwrap_or_else(|| display::socket_dir_from_env(env));
+    let secret = find_secret(&opts.auth, parsed.display)?;
+    let hello = hello(secret.as_ref())?;
     let mut tried = Vec::new();
     for address in parsed.connect_addresses(&dir) {
         let socket = match &address {
@@ -91,7 +145,7 @@ pub(crate) fn connect(opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>),
             }),
         };
         match socket {
-            Ok(s) => return handshake(s, opts),
+            Ok(s) => return handshake(s, &hello),
             Err(e) => tried.push(format!("{address}: {e}")),
         }
     }
@@ -110,8 +164,8 @@ pub(crate) fn connect(opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>),
     })
 }
 
-fn handshake(mut socket: Socket, opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>), ClientError> {
-    socket.write_all(&ClientHello::new(&opts.auth_name, &opts.auth_data).encode()?)?;
+fn handshake(mut socket: Socket, hello: &ClientHello) -> Result<(Socket, Setup, Vec<u8>), ClientError> {
+    socket.write_all(&hello.encode()?)?;
     socket.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];

@@ -17,6 +17,9 @@ pub enum ClientError {
         /// Each address tried and what happened, with a hint.
         tried: String,
     },
+    /// The secret could not be read or used.
+    #[error("authentication: {0}")]
+    Auth(String),
     /// The handshake failed (wrong peer, no common version, refused).
     #[error(transparent)]
     Handshake(#[from] HandshakeError),

@@ -38,7 +38,8 @@ mod display;
 mod error;
 mod painter;
 
-pub use connect::ConnectOptions;
+pub use connect::{Auth, ConnectOptions};
+pub use dispd_protocol::auth::Secret;
 pub use display::Display;
 pub use error::ClientError;
 pub use painter::{linear_gradient, radial_gradient, Painter, Path};

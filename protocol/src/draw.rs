@@ -42,8 +42,9 @@ pub enum DrawOp {
     Clear,
     /// Fill a rectangle.
     FillRect(Rect),
-    /// A straight line from `(x1, y1)` to `(x2, y2)`. Aliased and 1 pixel wide, both ends are
-    /// drawn (Bresenham).
+    /// A straight line from `(x1, y1)` to `(x2, y2)`. With the default state (width 1, no
+    /// dashes, anti-aliasing off) it is drawn X-style, both end pixels included (Bresenham);
+    /// otherwise it is stroked like a two-point [`DrawOp::Polyline`] with the line state.
     Line {
         /// Start, x.
         x1: i32,
@@ -82,8 +83,9 @@ pub enum DrawOp {
     },
     /// Which parts of a self-intersecting shape are inside.
     SetFillRule(FillRule),
-    /// Scale then translate every following coordinate: `x' = x * sx + tx`. Text is positioned
-    /// by it but keeps its size; images and copies ignore it.
+    /// Scale then translate every following coordinate: `x' = x * sx + tx`. Gradient points
+    /// are in the same space as shapes and move with them. Text is positioned by it but keeps its
+    /// size; images, copies and `Clear` ignore it.
     SetTransform {
         /// Horizontal scale.
         sx: f32,
@@ -221,7 +223,8 @@ pub struct GradientStop {
 pub enum BlendMode {
     /// Paint over, weighted by its alpha (the default).
     SourceOver,
-    /// Replace, alpha included.
+    /// Replace, alpha included. Windows have no alpha: there a translucent colour replaces the
+    /// pixel as if composited over black (an off-screen image keeps the alpha).
     Copy,
 }
 

@@ -15,6 +15,7 @@
 //! - [`message`]: the server-to-client envelope ([`ServerMessage`]) and request errors.
 //! - [`codec`]: postcard encoding of whole frames; the only module that calls postcard.
 //! - [`framing`]: [`FrameDecoder`], bytes in, length-checked frames out.
+//! - [`auth`]: the per-display secret and the HMAC proof of it sent in the hello.
 //! - [`handshake`]: the fixed-layout hello and its answer, as small state machines.
 //! - [`display`]: `DISPLAY` strings (`:0`, `host:0`, `tcp/[::1]:3` ...) to addresses to try.
 //! - [`error`]: the error types of all of the above.
@@ -27,6 +28,7 @@
 //! request they answer, events stand alone. `docs/PROTOCOL.md` in the repository spells out
 //! every byte.
 
+pub mod auth;
 pub mod codec;
 pub mod display;
 pub mod draw;

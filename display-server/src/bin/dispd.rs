@@ -6,20 +6,47 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use dispd_protocol::auth;
 use dispd_protocol::{display, Size};
 use display_server::backend::headless::Headless;
 use display_server::net::Listener;
+use display_server::secret_file::SecretFile;
 use display_server::{run, Config};
 
 /// dispd, a network-transparent display server.
 ///
 /// Clients pick it with DISPLAY=:N on this machine (Unix socket) or DISPLAY=host:N from another
 /// machine (TCP port 7300+N). DISPD_DISPLAY, when set, wins over DISPLAY.
+///
+/// Local clients of the same user are let in; others (TCP, other users) must prove the
+/// display's secret, which `dispd auth :N` prints for copying into DISPD_AUTH elsewhere.
 #[derive(Debug, Parser)]
 #[command(
     version,
-    after_help = "Examples:\n  dispd :0                      on-screen on the local desktop\n  dispd --headless :7           a virtual screen, no monitor needed (CI, scripts)\n  dispd --headless --size 800x600 --listen unix :3\n\nLogging: DISPD_LOG=debug (or any tracing filter) for more detail."
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  dispd :0                      on-screen on the local desktop\n  dispd --headless :7           a virtual screen, no monitor needed (CI, scripts)\n  dispd --headless --size 800x600 --listen unix :3\n  dispd auth :0                 print display 0's secret, for DISPD_AUTH on another machine\n\nLogging: DISPD_LOG=debug (or any tracing filter) for more detail."
 )]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    args: Args,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Print the secret of a running display as `DISPD_AUTH=...`, for clients on other machines.
+    Auth {
+        /// The display, as `:N` or `N`.
+        #[arg(default_value = ":0", value_parser = parse_display_number)]
+        display: u16,
+        /// Directory of secret files [default: $DISPD_AUTH_DIR or ~/.dispd].
+        #[arg(long)]
+        auth_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Display number to serve, as `:N` or `N`.
     #[arg(default_value = ":0", value_parser = parse_display_number)]
@@ -30,9 +57,6 @@ struct Args {
     /// Screen size, as WIDTHxHEIGHT [default: 1280x1024 headless, the monitor's size on-screen].
     #[arg(long, value_parser = parse_size)]
     size: Option<Size>,
-    /// Let clients inject keyboard and pointer input (like XTEST), for tests and automation.
-    #[arg(long)]
-    allow_injection: bool,
     /// Transports to listen on: `unix`, `tcp`, or both.
     #[arg(long, value_delimiter = ',', default_value = "unix,tcp")]
     listen: Vec<Transport>,
@@ -42,6 +66,74 @@ struct Args {
     /// Directory of the Unix sockets [default: $DISPD_SOCKET_DIR or /tmp/.dispd-unix].
     #[arg(long)]
     socket_dir: Option<PathBuf>,
+    /// Admit every client without a secret, and trust them all (a demo on a trusted network).
+    #[arg(long)]
+    no_auth: bool,
+    /// Only these TCP hosts may connect, as CIDR blocks (e.g. 10.0.0.0/8,192.168.1.7/32).
+    #[arg(long, value_delimiter = ',')]
+    allow: Vec<ipnet::IpNet>,
+    /// Directory of secret files [default: $DISPD_AUTH_DIR or ~/.dispd].
+    #[arg(long)]
+    auth_dir: Option<PathBuf>,
+    /// Let trusted clients inject keyboard and pointer input (like XTEST), for tests and automation.
+    #[arg(long)]
+    allow_injection: bool,
+    /// Most clients connected at once (at most 2047).
+    #[arg(long, default_value_t = 256)]
+    max_clients: usize,
+    /// Most windows per client.
+    #[arg(long, default_value_t = 1024)]
+    max_windows: usize,
+    /// Most off-screen images per client.
+    #[arg(long, default_value_t = 1024)]
+    max_images: usize,
+    /// Most pixels one client's windows and images may hold together (4 bytes each).
+    #[arg(long, default_value_t = 64 << 20)]
+    max_client_pixels: u64,
+    /// Largest message a client may send, in bytes.
+    #[arg(long, default_value_t = dispd_protocol::DEFAULT_MAX_FRAME_LEN, value_parser = clap::value_parser!(u32).range(1024..=i64::from(dispd_protocol::MAX_FRAME_LEN)))]
+    max_frame: u32,
+    /// Most ops in one draw batch.
+    #[arg(long, default_value_t = 100_000)]
+    max_batch: usize,
+    /// Longest window title, in bytes.
+    #[arg(long, default_value_t = 1024)]
+    max_title: usize,
+    /// Seconds a new connection has to send its hello.
+    #[arg(long, default_value_t = 10)]
+    handshake_timeout: u64,
+    /// Disconnect clients that send nothing for this many seconds (0: never).
+    #[arg(long, default_value_t = 0)]
+    idle_timeout: u64,
+    /// Disconnect clients that stop reading their messages for this many seconds.
+    #[arg(long, default_value_t = 5)]
+    slow_client_timeout: u64,
+}
+
+impl Args {
+    fn config(&self) -> Config {
+        Config {
+            allow_injection: self.allow_injection,
+            max_clients: self.max_clients.clamp(1, 2047),
+            max_windows_per_client: self.max_windows,
+            max_images_per_client: self.max_images,
+            max_pixels_per_client: self.max_client_pixels,
+            max_frame_len: self.max_frame,
+            max_batch_ops: self.max_batch,
+            max_title_len: self.max_title,
+            handshake_timeout_ms: self.handshake_timeout.saturating_mul(1000).max(1),
+            idle_timeout_ms: self.idle_timeout.saturating_mul(1000),
+            slow_client_timeout_ms: self.slow_client_timeout.saturating_mul(1000).max(100),
+            ..Config::default()
+        }
+    }
+
+    fn auth_dir(&self) -> Result<PathBuf, String> {
+        self.auth_dir
+            .clone()
+            .or_else(|| auth::auth_dir_from_env(|k| std::env::var(k).ok()))
+            .ok_or_else(|| "no directory for the secret file: set HOME, DISPD_AUTH_DIR or --auth-dir".into())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -78,12 +170,36 @@ fn parse_size(s: &str) -> Result<Size, String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    if let Some(Command::Auth { display, auth_dir }) = cli.command {
+        return print_secret(display, auth_dir);
+    }
+    let args = cli.args;
     init_logging();
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             report(&format!("dispd: {e}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `dispd auth :N`: prints the display's secret for copying to another machine.
+fn print_secret(display: u16, dir: Option<PathBuf>) -> ExitCode {
+    let dir = dir.or_else(|| auth::auth_dir_from_env(|k| std::env::var(k).ok()));
+    let Some(dir) = dir else {
+        report("dispd auth: no directory for secret files: set HOME, DISPD_AUTH_DIR or --auth-dir");
+        return ExitCode::FAILURE;
+    };
+    match display_server::secret_file::read_secret(&dir, display) {
+        Ok(secret) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "DISPD_AUTH={}", secret.to_hex());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&format!("dispd auth: {e}"));
             ExitCode::FAILURE
         }
     }
@@ -108,12 +224,9 @@ fn init_logging() {
 }
 
 fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config {
-        allow_injection: args.allow_injection,
-        ..Config::default()
-    };
+    let config = args.config();
     if args.allow_injection {
-        tracing::warn!("input injection is allowed: any client may type and click into any window");
+        tracing::warn!("input injection is allowed: trusted clients may type and click into any window");
     }
     if args.headless {
         return serve_headless(args, config);
@@ -121,10 +234,56 @@ fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     serve_on_screen(args, config)
 }
 
+/// Sets the auth policy once the listeners are bound (so a second dispd on the same display
+/// fails before touching the first one's secret), and says what is accepted from where.
+fn secure(
+    args: &Args,
+    config: &mut Config,
+    listeners: &[Listener],
+) -> Result<Option<SecretFile>, Box<dyn std::error::Error>> {
+    config.auth.allow = args.allow.clone();
+    config.auth.owner_uid = listeners.iter().find_map(Listener::socket_owner).or_else(own_uid);
+    let file = if args.no_auth {
+        config.auth.secret = None;
+        None
+    } else {
+        let dir = args.auth_dir()?;
+        let (secret, file) = SecretFile::create(&dir, args.display).map_err(|e| {
+            format!(
+                "cannot write the secret file under {}: {e} (set --auth-dir)",
+                dir.display()
+            )
+        })?;
+        config.auth.secret = Some(secret);
+        Some(file)
+    };
+    for line in config.auth.describe(file.as_ref().map(SecretFile::path)) {
+        if args.no_auth {
+            tracing::warn!("{line}");
+        } else {
+            tracing::info!("{line}");
+        }
+    }
+    let open_tcp = args.listen.contains(&Transport::Tcp) && !args.tcp_bind.is_loopback();
+    if args.no_auth && open_tcp && args.allow.is_empty() {
+        let port = display::tcp_port(args.display);
+        tracing::warn!("TCP is open to every host with no authentication: anyone who reaches port {port} can use this display");
+    }
+    Ok(file)
+}
+
+/// This process's user id, from the owner of /proc/self.
+fn own_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
 fn serve_headless(args: Args, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut config = config;
     runtime.block_on(async {
         let listeners = bind(&args).await?;
+        let _secret = secure(&args, &mut config, &listeners)?;
         let size = args.size.unwrap_or(Size::new(1280, 1024));
         let backend = Box::new(Headless::new(size));
         tracing::info!(display = args.display, size = %format!("{}x{}", size.width, size.height), "headless screen ready");
@@ -151,6 +310,8 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
     let event_loop = backend::create_event_loop()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let listeners = runtime.block_on(bind(&args))?;
+    let mut config = config;
+    let secret = secure(&args, &mut config, &listeners)?;
     let (mut app, parts) = backend::new(&event_loop);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server: std::rc::Rc<std::cell::RefCell<Option<ServerThread>>> = Default::default();
@@ -188,6 +349,7 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
             Err(_) => return Err("the server thread panicked".into()),
         }
     }
+    drop(secret);
     looped.map_err(|e| format!("the desktop's event loop failed: {e}"))?;
     Ok(())
 }
@@ -204,9 +366,6 @@ async fn bind(args: &Args) -> Result<Vec<Listener>, Box<dyn std::error::Error>> 
     if args.listen.contains(&Transport::Tcp) {
         let addr = SocketAddr::new(args.tcp_bind, display::tcp_port(args.display));
         listeners.push(Listener::bind_tcp(addr).await?);
-        if !args.tcp_bind.is_loopback() {
-            tracing::warn!(%addr, "TCP is open to other machines and no authentication is required yet");
-        }
     }
     Ok(listeners)
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use dispd_protocol::{ClientId, IdRange, WindowId};
 
 use super::ServerCore;
+use crate::auth::Peer;
 
 /// Each client's id range holds 2^21 ids; slot 0 is never used, so id 0 never names anything.
 const SLOT_BITS: u32 = 21;
@@ -16,8 +17,12 @@ pub const MAX_SLOTS: usize = (1 << (32 - SLOT_BITS)) - 1;
 pub struct ClientInfo {
     /// The client's number.
     pub id: ClientId,
-    /// Where it connected from (a socket path or `ip:port`).
-    pub peer: String,
+    /// Where it connected from.
+    pub peer: Peer,
+    /// Whether it may use the admin view (whole screen, every window, input injection).
+    pub trusted: bool,
+    /// Pixels held by its windows and images.
+    pub pixels: u64,
     /// The ids it may allocate.
     pub ids: IdRange,
     /// Its windows.
@@ -41,8 +46,42 @@ impl Slots {
 }
 
 impl ServerCore {
+    /// Charges `add` pixels to a client (after refunding `refund`), within its budget.
+    pub(super) fn charge_pixels(
+        &mut self,
+        client: ClientId,
+        add: u64,
+        refund: u64,
+    ) -> Result<(), super::Failure> {
+        let max = self.config.max_pixels_per_client;
+        let Some(c) = self.clients.get_mut(&client) else {
+            return Ok(());
+        };
+        let next = c.pixels.saturating_sub(refund).saturating_add(add);
+        if next > max {
+            return Err((
+                dispd_protocol::ErrorCode::Limit,
+                format!("a client's windows and images may hold at most {max} pixels; this needs {next}"),
+            ));
+        }
+        c.pixels = next;
+        Ok(())
+    }
+
+    /// Gives back pixels a client no longer holds.
+    pub(super) fn refund_pixels(&mut self, client: ClientId, pixels: u64) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.pixels = c.pixels.saturating_sub(pixels);
+        }
+    }
+
+    /// Whether a client may use the admin view.
+    pub(super) fn trusted(&self, client: ClientId) -> bool {
+        self.clients.get(&client).is_some_and(|c| c.trusted)
+    }
+
     /// Registers a new client, or says why not (the server is full).
-    pub fn connect(&mut self, peer: String) -> Result<(ClientId, IdRange), String> {
+    pub fn connect(&mut self, peer: Peer, trusted: bool) -> Result<(ClientId, IdRange), String> {
         let Some(slot) = self.slots.free.pop() else {
             return Err(format!(
                 "the server is full ({} clients connected); try again later",
@@ -60,6 +99,8 @@ impl ServerCore {
             ClientInfo {
                 id,
                 peer,
+                trusted,
+                pixels: 0,
                 ids,
                 windows: BTreeSet::new(),
                 slot,

@@ -190,6 +190,7 @@ impl ServerCore {
                 format!("a client may have at most {max} images"),
             ));
         }
+        self.charge_pixels(client, size.area(), 0)?;
         self.images.insert(
             image.0,
             OffscreenImage {
@@ -204,7 +205,9 @@ impl ServerCore {
     pub(super) fn free_image(&mut self, client: ClientId, image: Drawable) -> Result<(), Failure> {
         match self.images.get(&image.0) {
             Some(i) if i.owner == client => {
+                let pixels = i.fb.size().area();
                 self.images.remove(&image.0);
+                self.refund_pixels(client, pixels);
                 Ok(())
             }
             _ => Err((

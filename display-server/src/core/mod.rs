@@ -144,7 +144,15 @@ impl ServerCore {
             }
             BackendEvent::PresentDone => self.changes_ready = true,
             BackendEvent::UserConfigure { window, rect } => {
-                if self.scene.get(window).is_some() {
+                // The user's resizing is not refused, but counts against the owner's budget.
+                if let Some(w) = self.scene.get(window) {
+                    let (owner, old) = (w.owner, w.rect.size().area());
+                    if self.charge_pixels(owner, rect.size().area(), old).is_err() {
+                        self.refund_pixels(owner, old);
+                        if let Some(c) = self.clients.get_mut(&owner) {
+                            c.pixels = c.pixels.saturating_add(rect.size().area());
+                        }
+                    }
                     self.configure(window, rect);
                 }
             }
@@ -165,6 +173,7 @@ impl ServerCore {
             if let Some(c) = self.clients.get_mut(&w.owner) {
                 c.windows.remove(&id);
             }
+            self.refund_pixels(w.owner, w.rect.size().area());
             self.changes.push(SceneChange::Destroyed {
                 window: id,
                 rect: w.rect,

@@ -66,8 +66,9 @@ impl ServerCore {
                 }
             }
             Request::ConfigureWindow { window, rect } => {
-                self.own_window(client, window)?;
+                let old = self.own_window(client, window)?.rect.size().area();
                 self.check_size(rect)?;
+                self.charge_pixels(client, rect.size().area(), old)?;
                 self.configure(window, rect);
             }
             Request::SetTitle { window, title } => {
@@ -102,6 +103,13 @@ impl ServerCore {
                 }
                 let data = match source {
                     ImageSource::Screen => {
+                        if !self.trusted(client) {
+                            return Err((
+                                ErrorCode::BadAccess,
+                                "only the display's owner may read the whole screen; read your own windows instead"
+                                    .into(),
+                            ));
+                        }
                         self.flush();
                         self.backend.read_screen(&self.scene, rect)
                     }
@@ -137,6 +145,12 @@ impl ServerCore {
                 return Ok(Some(Reply::Font(self.fonts.metrics(face, &chars))));
             }
             Request::InjectInput(action) => {
+                if !self.trusted(client) {
+                    return Err((
+                        ErrorCode::BadAccess,
+                        "only the display's owner may inject input".into(),
+                    ));
+                }
                 if !self.config.allow_injection {
                     return Err((
                         ErrorCode::BadAccess,
@@ -146,9 +160,12 @@ impl ServerCore {
                 self.inject(action);
             }
             Request::ListWindows => {
+                // The admin view lists every window; other clients see their own.
+                let all = self.trusted(client);
                 let list = self
                     .scene
                     .bottom_to_top()
+                    .filter(|w| all || w.owner == client)
                     .map(|w| WindowInfo {
                         id: w.id,
                         owner: w.owner,
@@ -199,6 +216,7 @@ impl ServerCore {
             ));
         }
         self.check_size(rect)?;
+        self.charge_pixels(client, rect.size().area(), 0)?;
         let bg = Color(bg.0 | 0xff00_0000);
         let fb = Framebuffer::new(rect.size(), bg);
         let window = Window {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
+use crate::auth::Peer;
 use crate::server::ServerError;
 
 /// A bound socket that accepts clients.
@@ -137,21 +138,31 @@ impl Listener {
         }
     }
 
-    /// Waits for the next client; returns the stream and a description of the peer.
-    pub async fn accept(&self) -> io::Result<(Stream, String)> {
+    /// Waits for the next client; returns the stream and who is on the other end.
+    pub async fn accept(&self) -> io::Result<(Stream, Peer)> {
         match self {
             Listener::Tcp(l) => {
                 let (s, addr) = l.accept().await?;
-                Ok((Stream::Tcp(s), addr.to_string()))
+                Ok((Stream::Tcp(s), Peer::Tcp(addr)))
             }
             Listener::Unix(l, _) => {
                 let (s, _) = l.accept().await?;
-                let peer = match s.peer_cred() {
-                    Ok(c) => format!("local pid {} uid {}", c.pid().unwrap_or(0), c.uid()),
-                    Err(_) => "local".into(),
+                let cred = s.peer_cred().ok();
+                let peer = Peer::Unix {
+                    uid: cred.map(|c| c.uid()),
+                    pid: cred.and_then(|c| c.pid()),
                 };
                 Ok((Stream::Unix(s), peer))
             }
+        }
+    }
+
+    /// The user id owning a Unix socket file: the server's own user.
+    pub fn socket_owner(&self) -> Option<u32> {
+        use std::os::unix::fs::MetadataExt;
+        match self {
+            Listener::Unix(_, file) => std::fs::metadata(&file.0).ok().map(|m| m.uid()),
+            Listener::Tcp(_) => None,
         }
     }
 }
