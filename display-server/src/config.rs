@@ -34,6 +34,8 @@ pub struct Config {
     /// Most messages waiting to be sent to one client; a client that lets more pile up is
     /// disconnected.
     pub max_queued_messages: usize,
+    /// Whether window titles show which host each window comes from (`--label-windows`).
+    pub label_windows: bool,
     /// Whether trusted clients may inject input (`InjectInput`, like XTEST). Off by default.
     pub allow_injection: bool,
     /// Who may connect. The default admits and trusts everyone (as `--no-auth`), which suits
@@ -64,6 +66,7 @@ impl Default for Config {
             handshake_timeout_ms: 10_000,
             max_queued_messages: 8192,
             allow_injection: false,
+            label_windows: false,
             auth: AuthPolicy::default(),
             max_pixels_per_client: 64 << 20,
             idle_timeout_ms: 0,

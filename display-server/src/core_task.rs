@@ -85,6 +85,9 @@ pub(crate) async fn run(
         }
         core.flush();
         dispatch(&mut core, &mut outboxes);
+        for (client, reason) in core.take_kicked() {
+            drop_client(&mut core, &mut outboxes, client, Some(reason));
+        }
     }
     for (_, mut outbox) in outboxes.drain() {
         let _ = outbox.send(ServerMessage::Goodbye {

@@ -63,7 +63,8 @@ pub async fn run(
     let coordinator = Coordinator::new();
     let (core_tx, core_rx) = mpsc::channel(1024);
     let config = Arc::new(config);
-    let core = ServerCore::new((*config).clone(), backend);
+    let mut core = ServerCore::new((*config).clone(), backend);
+    core.set_listening(listeners.iter().map(Listener::address).collect());
     let core_task = tokio::spawn(core_task::run(
         core,
         core_rx,

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use dispd_protocol::handshake::Setup;
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    Color, Compression, CursorShape, Drawable, Event, FontFace, FrameDecoder, IdAllocator, Image,
-    InputAction, PixelFormat, Rect, Reply, Request, ServerInfo, ServerMessage, Size, WindowId, WindowInfo,
+    ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, Event, FontFace, FrameDecoder,
+    IdAllocator, Image, InputAction, PixelFormat, Rect, Reply, Request, ServerInfo, ServerMessage, Size,
+    WindowId, WindowInfo,
 };
 
 use crate::connect::{self, ConnectOptions, Socket};
@@ -302,6 +303,31 @@ impl Display {
             Reply::ServerInfo(info) => Ok(info),
             other => Err(unexpected(&other)),
         }
+    }
+
+    /// Lists the connected clients (round trip). The display's owner sees all; others, themselves.
+    pub fn list_clients(&mut self) -> Result<Vec<ClientSummary>, ClientError> {
+        match self.round_trip(&Request::ListClients)? {
+            Reply::Clients(list) => Ok(list),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Disconnects another client (the display's owner only); waits until the server has done it.
+    pub fn kill_client(&mut self, client: ClientId) -> Result<(), ClientError> {
+        let seq = self.send(&Request::KillClient { client });
+        self.sync()?;
+        // An error for the kill arrives before the sync's reply: look for it.
+        let mut kept = VecDeque::new();
+        let mut failure = None;
+        while let Some(item) = self.incoming.pop_front() {
+            match item {
+                Incoming::Error(e) if e.seq == seq => failure = Some(e),
+                other => kept.push_back(other),
+            }
+        }
+        self.incoming = kept;
+        failure.map_or(Ok(()), |e| Err(ClientError::Request(e)))
     }
 
     /// Lists every window on the display, bottom to top (round trip).

@@ -48,7 +48,8 @@ pub use painter::{linear_gradient, radial_gradient, Painter, Path};
 pub use dispd_protocol as protocol;
 pub use dispd_protocol::handshake::Setup;
 pub use dispd_protocol::{
-    BlendMode, Button, Color, Compression, CursorShape, Drawable, ErrorCode, Event, FillRule, FontFace,
-    GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin, Modifiers, NamedKey, Paint,
-    PixelFormat, Point, Rect, RequestError, ServerInfo, Size, WheelDelta, WindowId, WindowInfo,
+    BlendMode, Button, ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, ErrorCode, Event,
+    FillRule, FontFace, GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin, Modifiers,
+    NamedKey, Paint, PixelFormat, Point, Rect, RequestError, ServerInfo, Size, WheelDelta, WindowId,
+    WindowInfo,
 };

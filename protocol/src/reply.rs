@@ -18,6 +18,23 @@ pub enum Reply {
     Windows(Vec<WindowInfo>),
     /// Answers [`crate::Request::QueryFont`].
     Font(FontMetrics),
+    /// Answers [`crate::Request::ListClients`].
+    Clients(Vec<ClientSummary>),
+}
+
+/// One connected client as [`crate::Request::ListClients`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    /// The client's number.
+    pub id: ClientId,
+    /// Where it connects from: `local` or an IP address and port.
+    pub peer: String,
+    /// Whether it is trusted with the admin view (the display's owner).
+    pub trusted: bool,
+    /// How many windows it has.
+    pub windows: u32,
+    /// How many requests it has sent.
+    pub requests: u64,
 }
 
 /// A face's metrics, in ems: multiply by the pixel size.
@@ -104,4 +121,6 @@ pub struct ServerInfo {
     pub clients: u32,
     /// Windows that exist, of all clients.
     pub windows: u32,
+    /// Where the server listens: Unix socket paths and TCP addresses.
+    pub listening: Vec<String>,
 }

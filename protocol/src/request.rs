@@ -132,6 +132,14 @@ pub enum Request {
         /// The characters whose advances are wanted (at most 4096).
         chars: String,
     },
+    /// List the connected clients: answered by [`crate::Reply::Clients`]. The display's owner
+    /// sees every client; others see only themselves.
+    ListClients,
+    /// Disconnect a client (the display's owner only), e.g. a misbehaving one in a class.
+    KillClient {
+        /// The client, as [`crate::Reply::Clients`] numbers it.
+        client: crate::ids::ClientId,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -236,6 +244,7 @@ impl Request {
                 | Request::QueryServerInfo
                 | Request::ListWindows
                 | Request::QueryFont { .. }
+                | Request::ListClients
         )
     }
 
@@ -260,6 +269,8 @@ impl Request {
             Request::FreeImage { .. } => "FreeImage",
             Request::RequestFrame { .. } => "RequestFrame",
             Request::QueryFont { .. } => "QueryFont",
+            Request::ListClients => "ListClients",
+            Request::KillClient { .. } => "KillClient",
         }
     }
 }

@@ -20,14 +20,15 @@
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
+use dispd_protocol::auth::{Secret, AUTH_HMAC};
 use dispd_protocol::codec::encode_body;
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    decode, encode_frame, BlendMode, Button, ClientId, Color, Compression, CursorShape, DrawOp, Drawable,
-    ErrorCode, Event, FillRule, FontFace, FontMetrics, GradientStop, IdRange, Image, Key, KeyEvent, LineCap,
-    LineJoin, Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError,
-    ServerInfo, ServerMessage, Size, WheelDelta, WindowId, PROTOCOL_VERSION,
+    decode, encode_frame, BlendMode, Button, ClientId, ClientSummary, Color, Compression, CursorShape,
+    DrawOp, Drawable, ErrorCode, Event, FillRule, FontFace, FontMetrics, GradientStop, IdRange, Image, Key,
+    KeyEvent, LineCap, LineJoin, Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply,
+    Request, RequestError, ServerInfo, ServerMessage, Size, WheelDelta, WindowId, PROTOCOL_VERSION,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -141,6 +142,8 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::FreeImage { .. } => "request_free_image",
         Request::RequestFrame { .. } => "request_request_frame",
         Request::QueryFont { .. } => "request_query_font",
+        Request::ListClients => "request_list_clients",
+        Request::KillClient { .. } => "request_kill_client",
     }
 }
 
@@ -205,6 +208,10 @@ fn golden_requests() -> Vec<Request> {
         Request::QueryFont {
             face: FontFace::Mono,
             chars: "Hé".into(),
+        },
+        Request::ListClients,
+        Request::KillClient {
+            client: ClientId(300),
         },
     ]
 }
@@ -422,6 +429,7 @@ fn server_message_fixture(m: &ServerMessage) -> String {
             Reply::ServerInfo(_) => "server_reply_server_info".into(),
             Reply::Windows(_) => "server_reply_windows".into(),
             Reply::Font(_) => "server_reply_font".into(),
+            Reply::Clients(_) => "server_reply_clients".into(),
         },
         ServerMessage::Error(e) => format!("server_error_{}", error_code_name(e.code)),
         ServerMessage::Event(e) => format!("server_event_{}", event_name(e)),
@@ -494,11 +502,12 @@ fn golden_server_messages() -> Vec<ServerMessage> {
             reply: Reply::ServerInfo(ServerInfo {
                 name: "dispd".into(),
                 version: "0.1.0".into(),
-                protocol_version: 2,
+                protocol_version: 3,
                 screen: Size::new(1920, 1080),
                 backend: "headless".into(),
                 clients: 2,
                 windows: 5,
+                listening: vec!["/tmp/.dispd-unix/D0".into(), "0.0.0.0:7300".into()],
             }),
         },
         ServerMessage::Reply {
@@ -520,6 +529,25 @@ fn golden_server_messages() -> Vec<ServerMessage> {
                 line_gap: 0.0,
                 advances: vec![0.5, 0.625],
             }),
+        },
+        ServerMessage::Reply {
+            seq: 4,
+            reply: Reply::Clients(vec![
+                ClientSummary {
+                    id: ClientId(1),
+                    peer: "local pid 42 uid 1000".into(),
+                    trusted: true,
+                    windows: 2,
+                    requests: 300,
+                },
+                ClientSummary {
+                    id: ClientId(2),
+                    peer: "10.0.0.7:40000".into(),
+                    trusted: false,
+                    windows: 0,
+                    requests: 1,
+                },
+            ]),
         },
     ];
     let codes = [
@@ -680,21 +708,33 @@ fn golden_setup() -> Setup {
     }
 }
 
+/// The secret, nonce and time of the golden hello: fixed, so that the proof is frozen too and a
+/// client in another language can check its HMAC against `hello.hex` (docs/PROTOCOL.md does).
+const GOLDEN_SECRET: [u8; 32] = [7; 32];
+const GOLDEN_NONCE: [u8; 16] = [1; 16];
+const GOLDEN_TIME: u64 = 1_700_000_000;
+
+/// A hello proving [`GOLDEN_SECRET`] with the `dispd-hmac-sha256` method.
+fn golden_hmac_hello() -> ClientHello {
+    let data = Secret::from_bytes(GOLDEN_SECRET).respond(GOLDEN_NONCE, GOLDEN_TIME);
+    ClientHello::new(AUTH_HMAC, &data)
+}
+
 fn golden_samples() -> Vec<Golden> {
     let mut v = vec![
-        hello_sample("hello", ClientHello::new("dispd-secret", b"abc")),
+        hello_sample("hello", golden_hmac_hello()),
         hello_sample("hello_no_auth", ClientHello::new("", b"")),
         answer_sample(
             "answer_accepted",
             ServerAnswer::Accepted {
-                version: 2,
+                version: 3,
                 setup: golden_setup(),
             },
         ),
         answer_sample(
             "answer_refused",
             ServerAnswer::Refused {
-                version: 2,
+                version: 3,
                 reason: "wrong secret".into(),
             },
         ),
@@ -849,8 +889,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 2,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 2. Bump the version and \
+        PROTOCOL_VERSION, 3,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 3. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -890,6 +930,8 @@ fn every_request_variant_is_frozen() {
         "request_free_image",
         "request_request_frame",
         "request_query_font",
+        "request_list_clients",
+        "request_kill_client",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -967,6 +1009,7 @@ fn every_server_message_kind_is_frozen() {
         "server_reply_server_info".into(),
         "server_reply_windows".into(),
         "server_reply_font".into(),
+        "server_reply_clients".into(),
         "server_goodbye".into(),
     ];
     for c in [
@@ -1113,6 +1156,15 @@ fn small_enum_tags_are_frozen() {
     );
 }
 
+/// The bytes of the golden sample `name`.
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    golden_samples()
+        .into_iter()
+        .find(|g| g.name == name)
+        .unwrap_or_else(|| panic!("no sample {name}"))
+        .bytes
+}
+
 /// Sanity checks of the bytes themselves, worked out by hand from the postcard format.
 #[test]
 fn hand_checked_bytes() {
@@ -1124,20 +1176,35 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 2, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[2, 0, 2, 0, 12]);
+    // min and max version 3, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[3, 0, 3, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
     assert_eq!(hello, expected);
 
+    // The HMAC proof, checked against an independent implementation (Python's `hmac`):
+    // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
+    let hmac_hello = fixture_bytes("hello");
+    let mut expected = b"DISPD\0\r\n".to_vec();
+    expected.extend_from_slice(&[3, 0, 3, 0, 17]);
+    expected.extend_from_slice(b"dispd-hmac-sha256");
+    expected.extend_from_slice(&[56, 0]);
+    expected.extend_from_slice(&[1; 16]);
+    expected.extend_from_slice(&[0x00, 0xf1, 0x53, 0x65, 0, 0, 0, 0]);
+    expected.extend_from_slice(&[
+        0x10, 0x98, 0x19, 0xa9, 0xaa, 0xca, 0x0b, 0xf4, 0x47, 0xeb, 0xf9, 0xad, 0x80, 0xbf, 0x4f, 0x5a, 0x24,
+        0x21, 0x20, 0x58, 0x1f, 0x99, 0x1c, 0xe1, 0x2f, 0x64, 0x02, 0x73, 0x40, 0x00, 0xc3, 0xf0,
+    ]);
+    assert_eq!(hmac_hello, expected);
+
     let refused = ServerAnswer::Refused {
-        version: 2,
+        version: 3,
         reason: "wrong secret".into(),
     }
     .encode();
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[1, 2, 0, 12, 0, 0, 0]);
+    expected.extend_from_slice(&[1, 3, 0, 12, 0, 0, 0]);
     expected.extend_from_slice(b"wrong secret");
     assert_eq!(refused, expected);
 
@@ -1146,13 +1213,7 @@ fn hand_checked_bytes() {
     encode_frame(&Request::MapWindow { window: W }, &mut map);
     assert_eq!(map, [5, 0, 0, 0, 2, 0x81, 0x80, 0x80, 0x01]);
 
-    let fixture = |name: &str| {
-        golden_samples()
-            .into_iter()
-            .find(|g| g.name == name)
-            .unwrap_or_else(|| panic!("no sample {name}"))
-            .bytes
-    };
+    let fixture = fixture_bytes;
 
     // RequestFrame is the 17th Request variant (tag 16 = 0x10), then the window as a varint.
     assert_eq!(
@@ -1197,6 +1258,33 @@ fn hand_checked_bytes() {
         fixture("server_event_frame_done"),
         [7, 0, 0, 0, 2, 12, 0x81, 0x80, 0x80, 0x01, 16]
     );
+
+    // ListClients is the 19th Request variant (tag 18 = 0x12) and has no fields.
+    assert_eq!(fixture("request_list_clients"), [1, 0, 0, 0, 0x12]);
+
+    // KillClient (tag 19 = 0x13) of client 300: varint ac 02 (300 = 0b10_0101100).
+    assert_eq!(fixture("request_kill_client"), [3, 0, 0, 0, 0x13, 0xac, 0x02]);
+
+    // Reply (tag 0), seq 4, Clients (tag 5), 2 summaries. The first: id 1, peer (21 bytes),
+    // trusted true, 2 windows, 300 requests (a u64 varint, ac 02).
+    let clients = fixture("server_reply_clients");
+    let mut expected = vec![0u8, 4, 5, 2, 1, 21];
+    expected.extend_from_slice(b"local pid 42 uid 1000");
+    expected.extend_from_slice(&[1, 2, 0xac, 0x02]);
+    // The second: id 2, peer (14 bytes), trusted false, 0 windows, 1 request.
+    expected.extend_from_slice(&[2, 14]);
+    expected.extend_from_slice(b"10.0.0.7:40000");
+    expected.extend_from_slice(&[0, 0, 1]);
+    assert_eq!(clients[..4], (expected.len() as u32).to_le_bytes());
+    assert_eq!(clients[4..], expected[..]);
+
+    // ServerInfo ends with the listening addresses: a count, then each string.
+    let info = fixture("server_reply_server_info");
+    let mut tail = vec![2u8, 19];
+    tail.extend_from_slice(b"/tmp/.dispd-unix/D0");
+    tail.push(12);
+    tail.extend_from_slice(b"0.0.0.0:7300");
+    assert!(info.ends_with(&tail), "{info:02x?}");
 
     // A path segment: MoveTo (tag 0), 0.5 (0x3f000000), -1e6 (0xc9742400).
     assert_eq!(

@@ -579,6 +579,24 @@ fn huge_claimed_lengths_are_errors() {
                 "Font advances",
                 [&[0u8, 1, 4][..], &[0; 12], &len, &[0; 4]].concat(),
             ),
+            // Reply (tag 0), seq 1, Clients (tag 5), then the count of summaries.
+            (
+                "Clients count",
+                [&[0u8, 1, 5][..], &len, &[1, 0, 0, 0, 0]].concat(),
+            ),
+            // One summary (client 1) whose peer string claims n bytes.
+            ("Clients peer", [&[0u8, 1, 5, 1, 1][..], &len, b"local"].concat()),
+            // ServerInfo (tag 2): empty name and version, protocol 3, screen 1x1, empty backend,
+            // 0 clients, 0 windows, then the listening addresses' count.
+            (
+                "ServerInfo listening",
+                [&[0u8, 1, 2, 0, 0, 3, 1, 1, 0, 0, 0][..], &len, &[1, b'x']].concat(),
+            ),
+            // The same with one address whose string claims n bytes.
+            (
+                "ServerInfo address",
+                [&[0u8, 1, 2, 0, 0, 3, 1, 1, 0, 0, 0, 1][..], &len, b"x"].concat(),
+            ),
         ];
         for (what, body) in messages {
             let r = quickly(what, || decode::<ServerMessage>(&body));

@@ -1,6 +1,7 @@
 //! Shared pieces of the dispd command-line tools.
 
 mod describe;
+pub mod trace;
 
 pub use describe::describe;
 

@@ -75,6 +75,9 @@ struct Args {
     /// Directory of secret files [default: $DISPD_AUTH_DIR or ~/.dispd].
     #[arg(long)]
     auth_dir: Option<PathBuf>,
+    /// Show in each window's title which host it comes from (for a class: whose window is whose).
+    #[arg(long)]
+    label_windows: bool,
     /// Let trusted clients inject keyboard and pointer input (like XTEST), for tests and automation.
     #[arg(long)]
     allow_injection: bool,
@@ -114,6 +117,7 @@ impl Args {
     fn config(&self) -> Config {
         Config {
             allow_injection: self.allow_injection,
+            label_windows: self.label_windows,
             max_clients: self.max_clients.clamp(1, 2047),
             max_windows_per_client: self.max_windows,
             max_images_per_client: self.max_images,

@@ -23,6 +23,8 @@ pub struct ClientInfo {
     pub trusted: bool,
     /// Pixels held by its windows and images.
     pub pixels: u64,
+    /// Requests it has sent.
+    pub requests: u64,
     /// The ids it may allocate.
     pub ids: IdRange,
     /// Its windows.
@@ -101,6 +103,7 @@ impl ServerCore {
                 peer,
                 trusted,
                 pixels: 0,
+                requests: 0,
                 ids,
                 windows: BTreeSet::new(),
                 slot,

@@ -97,6 +97,9 @@ impl ServerCore {
         match result {
             Ok(Some(area)) => self.target_changed(t, area),
             Ok(None) => {}
+            Err(e @ crate::raster::BatchError::BadDrawable { .. }) => {
+                return Err((ErrorCode::BadDrawable, e.to_string()))
+            }
             Err(e) => return Err((ErrorCode::BadValue, e.to_string())),
         }
         Ok(())

@@ -42,6 +42,10 @@ pub struct ServerCore {
     next_client: u32,
     input: input::InputState,
     changes: Vec<SceneChange>,
+    /// Clients the owner asked to disconnect, with the reason to give them.
+    kicked: Vec<(ClientId, String)>,
+    /// Where the server listens, for `QueryServerInfo`.
+    listening: Vec<String>,
     /// The backend asked for a flush even without new changes (it can present again).
     changes_ready: bool,
     output: Vec<(ClientId, ServerMessage)>,
@@ -65,6 +69,8 @@ impl ServerCore {
             next_client: 1,
             input: Default::default(),
             changes: vec![],
+            kicked: vec![],
+            listening: vec![],
             changes_ready: false,
             output: vec![],
         }
@@ -88,6 +94,16 @@ impl ServerCore {
     /// The backend's name.
     pub fn backend_name(&self) -> &'static str {
         self.backend.name()
+    }
+
+    /// Records where the server listens, for `QueryServerInfo`.
+    pub fn set_listening(&mut self, addresses: Vec<String>) {
+        self.listening = addresses;
+    }
+
+    /// Clients to disconnect (asked by the display's owner), with the reason to give them.
+    pub fn take_kicked(&mut self) -> Vec<(ClientId, String)> {
+        std::mem::take(&mut self.kicked)
     }
 
     /// Messages queued for clients since the last call.

@@ -3,8 +3,8 @@
 
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, Color, CursorShape, ErrorCode, Event, Image, Rect, Reply, Request, RequestError, ServerInfo,
-    ServerMessage, WindowId, WindowInfo,
+    ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, Image, Rect, Reply, Request, RequestError,
+    ServerInfo, ServerMessage, WindowId, WindowInfo,
 };
 
 use super::{Failure, SceneChange, ServerCore, Window};
@@ -16,9 +16,10 @@ const MAX_FONT_QUERY: usize = 4096;
 impl ServerCore {
     /// Applies request number `seq` from `client`, queueing its reply or error.
     pub fn handle_request(&mut self, client: ClientId, seq: u32, request: Request) {
-        if !self.clients.contains_key(&client) {
+        let Some(info) = self.clients.get_mut(&client) else {
             return;
-        }
+        };
+        info.requests += 1;
         match self.apply(client, request) {
             Ok(Some(reply)) => self.output.push((client, ServerMessage::Reply { seq, reply })),
             Ok(None) => {}
@@ -122,6 +123,37 @@ impl ServerCore {
                 })));
             }
             Request::Sync => return Ok(Some(Reply::Sync)),
+            Request::ListClients => {
+                let all = self.trusted(client);
+                let mut list: Vec<ClientSummary> = self
+                    .clients
+                    .values()
+                    .filter(|c| all || c.id == client)
+                    .map(|c| ClientSummary {
+                        id: c.id,
+                        peer: c.peer.to_string(),
+                        trusted: c.trusted,
+                        windows: c.windows.len() as u32,
+                        requests: c.requests,
+                    })
+                    .collect();
+                list.sort_by_key(|c| c.id);
+                return Ok(Some(Reply::Clients(list)));
+            }
+            Request::KillClient { client: victim } => {
+                if !self.trusted(client) {
+                    return Err((
+                        ErrorCode::BadAccess,
+                        "only the display's owner may disconnect clients".into(),
+                    ));
+                }
+                if !self.clients.contains_key(&victim) {
+                    return Err((ErrorCode::BadValue, format!("no client {victim} is connected")));
+                }
+                tracing::warn!(by = %client, victim = %victim, "the display's owner disconnects a client");
+                self.kicked
+                    .push((victim, "disconnected by the display's owner".into()));
+            }
             Request::SetCursor { window, cursor } => {
                 self.own_window_mut(client, window)?.cursor = cursor;
                 self.changes.push(SceneChange::Cursor(window));
@@ -185,6 +217,7 @@ impl ServerCore {
                     backend: self.backend.name().into(),
                     clients: self.clients.len() as u32,
                     windows: self.scene.len() as u32,
+                    listening: self.listening.clone(),
                 })));
             }
         }
@@ -227,6 +260,10 @@ impl ServerCore {
             mapped: false,
             background: bg,
             cursor: CursorShape::Default,
+            label: self
+                .config
+                .label_windows
+                .then(|| self.clients[&client].peer.host()),
             fb,
         };
         self.scene.insert(window);

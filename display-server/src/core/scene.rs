@@ -23,8 +23,20 @@ pub struct Window {
     pub background: Color,
     /// The pointer's shape over it.
     pub cursor: CursorShape,
+    /// Where its client connects from, shown in the title when the server labels windows.
+    pub label: Option<String>,
     /// Its pixels.
     pub fb: Framebuffer,
+}
+
+impl Window {
+    /// The title a window manager shows: the client's, labelled with its host when asked.
+    pub fn shown_title(&self) -> String {
+        match &self.label {
+            Some(host) => format!("{} [{host}]", self.title),
+            None => self.title.clone(),
+        }
+    }
 }
 
 /// A change the backend must show. Rectangles are in screen coordinates unless said otherwise.

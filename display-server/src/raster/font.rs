@@ -41,7 +41,10 @@ pub struct Placed {
 
 /// The server's fonts and their caches.
 pub struct Fonts {
-    fonts: [fontdue::Font; 3],
+    /// Sans and mono, loaded at start.
+    faces: [fontdue::Font; 2],
+    /// The large CJK fallback, parsed on first use (about a second of CPU).
+    fallback: std::cell::OnceCell<fontdue::Font>,
     glyphs: HashMap<(FontIndex, char, u16), Glyph>,
     advances: HashMap<(FontFace, char), f32>,
 }
@@ -52,21 +55,28 @@ impl std::fmt::Debug for Fonts {
     }
 }
 
+/// Parses a bundled font. They are compiled in and known to parse: a failure is a broken build.
+fn load(bytes: &[u8], name: &str) -> fontdue::Font {
+    fontdue::Font::from_bytes(bytes, fontdue::FontSettings::default())
+        .unwrap_or_else(|e| panic!("bundled font {name} does not parse: {e}"))
+}
+
 impl Fonts {
+    /// A loaded font by index: 0 sans, 1 mono, 2 fallback.
+    fn font(&self, index: FontIndex) -> &fontdue::Font {
+        match index {
+            0 | 1 => &self.faces[index],
+            _ => self
+                .fallback
+                .get_or_init(|| load(FALLBACK, "Droid Sans Fallback")),
+        }
+    }
+
     /// Loads the bundled fonts.
     pub fn load() -> Self {
-        let load = |bytes: &[u8], name: &str| {
-            // The fonts are compiled in and known to parse; a failure is a broken build.
-            #[allow(clippy::expect_used)]
-            fontdue::Font::from_bytes(bytes, fontdue::FontSettings::default())
-                .unwrap_or_else(|e| panic!("bundled font {name} does not parse: {e}"))
-        };
         Self {
-            fonts: [
-                load(SANS, "DejaVu Sans"),
-                load(MONO, "DejaVu Sans Mono"),
-                load(FALLBACK, "Droid Sans Fallback"),
-            ],
+            faces: [load(SANS, "DejaVu Sans"), load(MONO, "DejaVu Sans Mono")],
+            fallback: std::cell::OnceCell::new(),
             glyphs: HashMap::new(),
             advances: HashMap::new(),
         }
@@ -78,7 +88,7 @@ impl Fonts {
             FontFace::Sans => 0,
             FontFace::Mono => 1,
         };
-        if self.fonts[primary].lookup_glyph_index(c) == 0 && self.fonts[2].lookup_glyph_index(c) != 0 {
+        if self.faces[primary].lookup_glyph_index(c) == 0 && self.font(2).lookup_glyph_index(c) != 0 {
             2
         } else {
             primary
@@ -90,7 +100,7 @@ impl Fonts {
         if let Some(a) = self.advances.get(&(face, c)) {
             return *a;
         }
-        let font = &self.fonts[self.pick(face, c)];
+        let font = self.font(self.pick(face, c));
         let upem = font.units_per_em();
         let a = font.metrics(c, upem).advance_width.round() / upem;
         self.advances.insert((face, c), a);
@@ -99,7 +109,7 @@ impl Fonts {
 
     /// What a client needs to measure text in `face`: line metrics and the advances of `chars`.
     pub fn metrics(&mut self, face: FontFace, chars: &str) -> FontMetrics {
-        let primary = &self.fonts[self.pick(face, 'x')];
+        let primary = self.font(self.pick(face, 'x'));
         let upem = primary.units_per_em();
         let (ascent, descent, line_gap) = primary
             .horizontal_line_metrics(upem)
@@ -154,11 +164,13 @@ impl Fonts {
                 break;
             }
             let index = self.pick(face, p.c);
-            let font = &self.fonts[index];
-            let g = self.glyphs.entry((index, p.c, px)).or_insert_with(|| {
-                let (metrics, coverage) = font.rasterize(p.c, f32::from(px));
-                Glyph { metrics, coverage }
-            });
+            if !self.glyphs.contains_key(&(index, p.c, px)) {
+                let (metrics, coverage) = self.font(index).rasterize(p.c, f32::from(px));
+                self.glyphs.insert((index, p.c, px), Glyph { metrics, coverage });
+            }
+            let Some(g) = self.glyphs.get(&(index, p.c, px)) else {
+                continue;
+            };
             let m = &g.metrics;
             if m.width == 0 || m.height == 0 {
                 continue;

@@ -17,3 +17,7 @@ mod onscreen;
 
 // Input injection and routing on the headless backend.
 mod input;
+
+// The drawing model, pixel by pixel: shapes, clips, blending, text, images, limits, frames.
+mod drawing;
+

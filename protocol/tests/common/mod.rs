@@ -13,10 +13,10 @@
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    BlendMode, Button, ClientId, Color, Compression, DrawOp, Drawable, ErrorCode, Event, FillRule, FontFace,
-    FontMetrics, GradientStop, IdRange, Image, Key, KeyEvent, LineCap, LineJoin, Modifiers, NamedKey, Paint,
-    PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, Size,
-    WheelDelta, WindowId,
+    BlendMode, Button, ClientId, ClientSummary, Color, Compression, DrawOp, Drawable, ErrorCode, Event,
+    FillRule, FontFace, FontMetrics, GradientStop, IdRange, Image, Key, KeyEvent, LineCap, LineJoin,
+    Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError, ServerInfo,
+    ServerMessage, Size, WheelDelta, WindowId,
 };
 use dispd_protocol::{CursorShape, InputAction};
 
@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction};
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 18;
+pub const REQUEST_VARIANTS: usize = 20;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -47,6 +47,8 @@ pub fn request_index(r: &Request) -> usize {
         Request::FreeImage { .. } => 15,
         Request::RequestFrame { .. } => 16,
         Request::QueryFont { .. } => 17,
+        Request::ListClients => 18,
+        Request::KillClient { .. } => 19,
     }
 }
 
@@ -198,7 +200,7 @@ pub fn server_message_index(m: &ServerMessage) -> usize {
 }
 
 /// Number of [`Reply`] variants; keep in step with [`reply_index`].
-pub const REPLY_VARIANTS: usize = 5;
+pub const REPLY_VARIANTS: usize = 6;
 
 pub fn reply_index(r: &Reply) -> usize {
     match r {
@@ -207,6 +209,7 @@ pub fn reply_index(r: &Reply) -> usize {
         Reply::ServerInfo(_) => 2,
         Reply::Windows(_) => 3,
         Reply::Font(_) => 4,
+        Reply::Clients(_) => 5,
     }
 }
 
@@ -862,6 +865,12 @@ pub fn sample_requests() -> Vec<Request> {
             face: FontFace::Mono,
             chars: "é".repeat(4097),
         },
+        Request::ListClients,
+        Request::KillClient { client: ClientId(3) },
+        Request::KillClient { client: ClientId(0) },
+        Request::KillClient {
+            client: ClientId(u32::MAX),
+        },
     ];
     v.extend(
         sample_cursor_shapes()
@@ -1065,7 +1074,38 @@ pub fn sample_server_info() -> ServerInfo {
         backend: "headless".into(),
         clients: 2,
         windows: 5,
+        listening: vec![
+            "/tmp/.dispd-unix/D0".into(),
+            "0.0.0.0:7300".into(),
+            "[::]:7300".into(),
+        ],
     }
+}
+
+pub fn sample_client_summaries() -> Vec<ClientSummary> {
+    vec![
+        ClientSummary {
+            id: ClientId(1),
+            peer: "local pid 4242 uid 1000".into(),
+            trusted: true,
+            windows: 3,
+            requests: 12_345,
+        },
+        ClientSummary {
+            id: ClientId(u32::MAX),
+            peer: "[2001:db8::7]:51234".into(),
+            trusted: false,
+            windows: 0,
+            requests: u64::MAX,
+        },
+        ClientSummary {
+            id: ClientId(0),
+            peer: String::new(),
+            trusted: false,
+            windows: u32::MAX,
+            requests: 0,
+        },
+    ]
 }
 
 pub fn sample_replies() -> Vec<Reply> {
@@ -1082,6 +1122,10 @@ pub fn sample_replies() -> Vec<Reply> {
             data: Vec::new(),
         }),
         Reply::ServerInfo(sample_server_info()),
+        Reply::ServerInfo(ServerInfo {
+            listening: Vec::new(),
+            ..sample_server_info()
+        }),
         Reply::Windows(vec![]),
         Reply::Windows(vec![dispd_protocol::WindowInfo {
             id: W,
@@ -1108,6 +1152,8 @@ pub fn sample_replies() -> Vec<Reply> {
             line_gap: -1.0,
             advances: vec![0.6; 4096],
         }),
+        Reply::Clients(Vec::new()),
+        Reply::Clients(sample_client_summaries()),
     ]
 }
 
@@ -1158,6 +1204,11 @@ pub fn sample_setup() -> Setup {
 pub fn sample_hellos() -> Vec<ClientHello> {
     vec![
         ClientHello::new("", b""),
+        ClientHello::new(
+            dispd_protocol::auth::AUTH_HMAC,
+            &dispd_protocol::auth::Secret::from_bytes([7; 32]).respond([1; 16], 1_700_000_000),
+        ),
+        // The layout carries any method name and data; the server judges them.
         ClientHello::new("dispd-secret", b"0123456789abcdef"),
         ClientHello {
             min_version: 0,

@@ -1,16 +1,17 @@
 //! The main-thread half of the on-screen backend: native windows, presenting, input.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 use dispd_protocol::{Button, CursorShape, Event, Modifiers, Rect, WheelDelta, WindowId};
 use winit::application::ApplicationHandler;
 use winit::dpi::{PhysicalPosition, PhysicalSize};
 use winit::event::{ElementState, Ime, MouseButton, MouseScrollDelta, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, OwnedDisplayHandle};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, OwnedDisplayHandle};
 use winit::window::{CursorIcon, Window};
 
 use super::{keys, Command, EventSender};
@@ -49,7 +50,14 @@ pub struct App {
     by_native: HashMap<winit::window::WindowId, WindowId>,
     modifiers: Modifiers,
     on_start: Option<StartHook>,
+    /// Windows given pixels that have not presented them yet.
+    unpresented: HashSet<WindowId>,
+    /// Since when the core waits for the present of the last pixels it sent.
+    awaiting_present: Option<Instant>,
 }
+
+/// Longest the core waits for windows to present before it may send more pixels anyway.
+const PRESENT_GRACE: Duration = Duration::from_millis(100);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,12 +80,38 @@ impl App {
             by_native: HashMap::new(),
             modifiers: Modifiers::default(),
             on_start: None,
+            unpresented: HashSet::new(),
+            awaiting_present: None,
         }
     }
 
     /// Runs `f` once, when the event loop has started (monitors are known then).
     pub fn on_start(&mut self, f: impl FnOnce(&ActiveEventLoop) + 'static) {
         self.on_start = Some(Box::new(f));
+    }
+
+    /// Tells the core it may send the next pixels once every window given pixels has presented
+    /// them, so that a fast client is paced by the display rather than flooding it. A window that
+    /// never redraws (hidden, minimised) does not hold things up longer than [`PRESENT_GRACE`].
+    fn ack_if_presented(&mut self, el: &ActiveEventLoop) {
+        let Some(since) = self.awaiting_present else {
+            return;
+        };
+        let windows = &self.windows;
+        self.unpresented.retain(|id| {
+            windows
+                .get(id)
+                .is_some_and(|n| n.window.is_visible() != Some(false))
+        });
+        if self.unpresented.is_empty() || since.elapsed() >= PRESENT_GRACE {
+            self.unpresented.clear();
+            self.awaiting_present = None;
+            self.in_flight.store(false, Ordering::Release);
+            let _ = self.events.send(BackendEvent::PresentDone);
+            el.set_control_flow(ControlFlow::Wait);
+        } else {
+            el.set_control_flow(ControlFlow::WaitUntil(since + PRESENT_GRACE));
+        }
     }
 
     fn emit(&self, event: Event) {
@@ -318,16 +352,19 @@ impl ApplicationHandler for App {
     fn user_event(&mut self, el: &ActiveEventLoop, (): ()) {
         let mut took_pixels = false;
         while let Ok(command) = self.commands.try_recv() {
-            took_pixels |= matches!(command, Command::Pixels { .. });
+            if let Command::Pixels { id, .. } = &command {
+                took_pixels = true;
+                self.unpresented.insert(*id);
+            }
             self.apply(el, command);
         }
         if took_pixels {
-            self.in_flight.store(false, Ordering::Release);
-            let _ = self.events.send(BackendEvent::PresentDone);
+            self.awaiting_present = Some(Instant::now());
+            self.ack_if_presented(el);
         }
     }
 
-    fn window_event(&mut self, _el: &ActiveEventLoop, native: winit::window::WindowId, event: WindowEvent) {
+    fn window_event(&mut self, el: &ActiveEventLoop, native: winit::window::WindowId, event: WindowEvent) {
         let Some(&id) = self.by_native.get(&native) else {
             return;
         };
@@ -336,6 +373,8 @@ impl ApplicationHandler for App {
                 if let Some(n) = self.windows.get_mut(&id) {
                     n.present();
                 }
+                self.unpresented.remove(&id);
+                self.ack_if_presented(el);
             }
             WindowEvent::CloseRequested => self.emit(Event::CloseRequested { window: id }),
             WindowEvent::Resized(size) => {
@@ -442,7 +481,8 @@ impl ApplicationHandler for App {
         }
     }
 
-    fn about_to_wait(&mut self, _el: &ActiveEventLoop) {
+    fn about_to_wait(&mut self, el: &ActiveEventLoop) {
+        self.ack_if_presented(el);
         let pending: Vec<WindowId> = self
             .windows
             .values()

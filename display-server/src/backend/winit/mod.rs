@@ -10,8 +10,9 @@
 //!
 //! Pixels travel as copies of damaged rectangles. At most one batch of pixel updates is in
 //! flight: the core holds back further damage, merged per window, until the main thread has
-//! taken the last batch and says so with [`BackendEvent::PresentDone`]. A client that draws
-//! faster than the desktop can show therefore costs memory for one frame, not a backlog.
+//! presented the last batch (or a window that cannot present has had 100 ms) and says so with
+//! [`BackendEvent::PresentDone`]. A client that draws faster than the desktop can show therefore
+//! costs memory for one frame, not a backlog, and presents are paced by the display.
 
 mod app;
 mod keys;
@@ -212,7 +213,7 @@ impl Backend for WinitBackend {
                     self.held.remove(id);
                     if let Some(w) = scene.get(*id) {
                         let pixels = w.fb.pixels().to_vec();
-                        let (rect, title, cursor) = (w.rect, w.title.clone(), w.cursor);
+                        let (rect, title, cursor) = (w.rect, w.shown_title(), w.cursor);
                         self.send(Command::Show {
                             id: *id,
                             rect,
@@ -239,7 +240,7 @@ impl Backend for WinitBackend {
                 }
                 SceneChange::Retitled(id) => {
                     if let Some(w) = scene.get(*id) {
-                        self.send(Command::Title(*id, w.title.clone()));
+                        self.send(Command::Title(*id, w.shown_title()));
                     }
                 }
                 SceneChange::Cursor(id) => {
