@@ -50,8 +50,8 @@ fn info(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "clients:           {}", info.clients)?;
     writeln!(
         out,
-        "  {:>4}  {:<28} {:>7} {:>9}  {}",
-        "id", "peer", "windows", "requests", ""
+        "  {:>4}  {:<28} {:>7} {:>9}",
+        "id", "peer", "windows", "requests"
     )?;
     for c in &clients {
         let notes = [
