@@ -27,7 +27,7 @@ pub enum Reply {
 pub struct ClientSummary {
     /// The client's number.
     pub id: ClientId,
-    /// Where it connects from: `local` or an IP address and port.
+    /// Where it connects from: `local pid P uid U` for a Unix-socket client, `ip:port` for TCP.
     pub peer: String,
     /// Whether it is trusted with the admin view (the display's owner).
     pub trusted: bool,
@@ -77,7 +77,8 @@ pub struct Image {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// `width * height` pixels, row by row, 4 bytes each: red, green, blue, alpha (255).
+    /// `width * height` pixels, row by row, 4 bytes each: red, green, blue, alpha (not
+    /// premultiplied; 255 for windows and the screen, the real alpha for off-screen images).
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
 }
@@ -111,7 +112,7 @@ pub struct ServerInfo {
     pub name: String,
     /// Server software version.
     pub version: String,
-    /// The protocol version in use on this connection.
+    /// The newest protocol version the server speaks.
     pub protocol_version: u16,
     /// Size of the screen.
     pub screen: Size,

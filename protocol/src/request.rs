@@ -89,10 +89,9 @@ pub enum Request {
     Sync,
     /// Ask for [`crate::Reply::ServerInfo`].
     QueryServerInfo,
-    /// List every window of every client: id, owner, title, geometry, mapped. Answered by
-    /// [`crate::Reply::Windows`]. This is the deliberate admin view (for `displs` and
-    /// `dispshot --window`); pixels of other clients' windows stay unreadable except as part of
-    /// the composed screen.
+    /// List windows: id, owner, title, geometry, mapped. Answered by [`crate::Reply::Windows`].
+    /// The display's owner gets every window of every client (the deliberate admin view, for
+    /// `displs` and `dispshot --window`); other clients get their own windows only.
     ListWindows,
     /// Set the pointer's shape over a window.
     SetCursor {
@@ -275,7 +274,7 @@ impl Request {
     }
 }
 
-/// Something that can be drawn into. Windows and (later) off-screen images share one id space.
+/// Something that can be drawn into: a window or an off-screen image, which share the client's id space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Drawable(pub u32);

@@ -44,12 +44,18 @@ impl ServerCore {
     }
 
     /// Forgets a window that is going away or being hidden.
+    /// A window that still exists (being unmapped) hears that it lost focus and the pointer.
     pub(super) fn input_forget(&mut self, window: WindowId) {
         if self.input.focus == Some(window) {
             self.input.focus = None;
+            self.send_event(Event::Focus {
+                window,
+                focused: false,
+            });
         }
         if self.input.hover == Some(window) {
             self.input.hover = None;
+            self.send_event(Event::PointerLeave { window });
         }
     }
 

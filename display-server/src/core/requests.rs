@@ -10,6 +10,8 @@ use dispd_protocol::{
 use super::{Failure, SceneChange, ServerCore, Window};
 use crate::raster::Framebuffer;
 
+/// Largest ListWindows reply, in bytes (about); windows past it are left out.
+const MAX_LIST_BYTES: usize = 16 << 20;
 /// Most characters one QueryFont may ask about.
 const MAX_FONT_QUERY: usize = 4096;
 
@@ -198,6 +200,11 @@ impl ServerCore {
                     .scene
                     .bottom_to_top()
                     .filter(|w| all || w.owner == client)
+                    .scan(0usize, |bytes, w| {
+                        // Keep the reply within a frame any client accepts.
+                        *bytes += 48 + w.title.len();
+                        (*bytes <= MAX_LIST_BYTES).then_some(w)
+                    })
                     .map(|w| WindowInfo {
                         id: w.id,
                         owner: w.owner,
@@ -231,18 +238,9 @@ impl ServerCore {
         rect: Rect,
         bg: Color,
     ) -> Result<(), Failure> {
-        let info = &self.clients[&client];
-        if !info.ids.contains(id.0) {
-            return Err((
-                ErrorCode::BadId,
-                format!("window id {id} is outside this client's id range"),
-            ));
-        }
-        if self.scene.get(id).is_some() {
-            return Err((ErrorCode::BadId, format!("window id {id} is already in use")));
-        }
+        self.check_new_id(client, id.0)?;
         let max = self.config.max_windows_per_client;
-        if info.windows.len() >= max {
+        if self.clients[&client].windows.len() >= max {
             return Err((
                 ErrorCode::Limit,
                 format!("a client may have at most {max} windows"),

@@ -6,6 +6,7 @@
 //! in `f32`. No kerning, so a client that sums the same advances measures exactly what is drawn.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use dispd_protocol::{FontFace, FontMetrics};
 
@@ -42,9 +43,10 @@ pub struct Placed {
 /// The server's fonts and their caches.
 pub struct Fonts {
     /// Sans and mono, loaded at start.
-    faces: [fontdue::Font; 2],
-    /// The large CJK fallback, parsed on first use (about a second of CPU).
-    fallback: std::cell::OnceCell<fontdue::Font>,
+    faces: [&'static fontdue::Font; 2],
+    /// The large CJK fallback (about a second of CPU to parse), parsed on a thread of its own
+    /// when the first `Fonts` is made, so no request waits for it unless it comes very early.
+    fallback: &'static OnceLock<fontdue::Font>,
     glyphs: HashMap<(FontIndex, char, u16), Glyph>,
     advances: HashMap<(FontFace, char), f32>,
 }
@@ -56,27 +58,43 @@ impl std::fmt::Debug for Fonts {
 }
 
 /// Parses a bundled font. They are compiled in and known to parse: a failure is a broken build.
-fn load(bytes: &[u8], name: &str) -> fontdue::Font {
+fn parse(bytes: &[u8], name: &str) -> fontdue::Font {
     fontdue::Font::from_bytes(bytes, fontdue::FontSettings::default())
         .unwrap_or_else(|e| panic!("bundled font {name} does not parse: {e}"))
 }
 
+/// The parsed fonts, shared by every server in the process (they never change).
+static SANS_FONT: OnceLock<fontdue::Font> = OnceLock::new();
+static MONO_FONT: OnceLock<fontdue::Font> = OnceLock::new();
+static FALLBACK_FONT: OnceLock<fontdue::Font> = OnceLock::new();
+
 impl Fonts {
-    /// A loaded font by index: 0 sans, 1 mono, 2 fallback.
+    /// A loaded font by index: 0 sans, 1 mono, 2 fallback (waiting for its parse if needed).
     fn font(&self, index: FontIndex) -> &fontdue::Font {
         match index {
-            0 | 1 => &self.faces[index],
-            _ => self
-                .fallback
-                .get_or_init(|| load(FALLBACK, "Droid Sans Fallback")),
+            0 | 1 => self.faces[index],
+            _ => self.fallback.wait(),
         }
     }
 
-    /// Loads the bundled fonts.
+    /// Loads the bundled fonts (once per process) and starts parsing the fallback.
     pub fn load() -> Self {
+        let sans = SANS_FONT.get_or_init(|| parse(SANS, "DejaVu Sans"));
+        let mono = MONO_FONT.get_or_init(|| parse(MONO, "DejaVu Sans Mono"));
+        static STARTED: std::sync::Once = std::sync::Once::new();
+        STARTED.call_once(|| {
+            let spawned = std::thread::Builder::new()
+                .name("font-fallback".into())
+                .spawn(|| {
+                    FALLBACK_FONT.get_or_init(|| parse(FALLBACK, "Droid Sans Fallback"));
+                });
+            if spawned.is_err() {
+                FALLBACK_FONT.get_or_init(|| parse(FALLBACK, "Droid Sans Fallback"));
+            }
+        });
         Self {
-            faces: [load(SANS, "DejaVu Sans"), load(MONO, "DejaVu Sans Mono")],
-            fallback: std::cell::OnceCell::new(),
+            faces: [sans, mono],
+            fallback: &FALLBACK_FONT,
             glyphs: HashMap::new(),
             advances: HashMap::new(),
         }

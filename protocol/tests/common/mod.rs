@@ -416,6 +416,291 @@ pub fn image_source_index(s: ImageSource) -> usize {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Variant names, as `docs/PROTOCOL.md` lists them: one `match` per enum, no `_` arm, so that a new
+// variant breaks compilation here until it has a name (and `doc_coverage.rs` then asks for its row
+// in the document).
+// ---------------------------------------------------------------------------------------------
+
+pub fn request_name(r: &Request) -> &'static str {
+    match r {
+        Request::CreateWindow { .. } => "CreateWindow",
+        Request::DestroyWindow { .. } => "DestroyWindow",
+        Request::MapWindow { .. } => "MapWindow",
+        Request::UnmapWindow { .. } => "UnmapWindow",
+        Request::ConfigureWindow { .. } => "ConfigureWindow",
+        Request::SetTitle { .. } => "SetTitle",
+        Request::Draw { .. } => "Draw",
+        Request::PutImage { .. } => "PutImage",
+        Request::GetImage { .. } => "GetImage",
+        Request::Sync => "Sync",
+        Request::QueryServerInfo => "QueryServerInfo",
+        Request::ListWindows => "ListWindows",
+        Request::SetCursor { .. } => "SetCursor",
+        Request::InjectInput(_) => "InjectInput",
+        Request::CreateImage { .. } => "CreateImage",
+        Request::FreeImage { .. } => "FreeImage",
+        Request::RequestFrame { .. } => "RequestFrame",
+        Request::QueryFont { .. } => "QueryFont",
+        Request::ListClients => "ListClients",
+        Request::KillClient { .. } => "KillClient",
+    }
+}
+
+pub fn draw_op_name(op: &DrawOp) -> &'static str {
+    match op {
+        DrawOp::SetColor(_) => "SetColor",
+        DrawOp::SetLineWidth(_) => "SetLineWidth",
+        DrawOp::SetFontSize(_) => "SetFontSize",
+        DrawOp::Clear => "Clear",
+        DrawOp::FillRect(_) => "FillRect",
+        DrawOp::Line { .. } => "Line",
+        DrawOp::Text { .. } => "Text",
+        DrawOp::SetPaint(_) => "SetPaint",
+        DrawOp::SetAntialias(_) => "SetAntialias",
+        DrawOp::SetBlend(_) => "SetBlend",
+        DrawOp::SetLineCap(_) => "SetLineCap",
+        DrawOp::SetLineJoin(_) => "SetLineJoin",
+        DrawOp::SetDash { .. } => "SetDash",
+        DrawOp::SetFillRule(_) => "SetFillRule",
+        DrawOp::SetTransform { .. } => "SetTransform",
+        DrawOp::SetClip(_) => "SetClip",
+        DrawOp::SetFontFace(_) => "SetFontFace",
+        DrawOp::Points(_) => "Points",
+        DrawOp::Polyline { .. } => "Polyline",
+        DrawOp::StrokeRect(_) => "StrokeRect",
+        DrawOp::FillRoundRect { .. } => "FillRoundRect",
+        DrawOp::StrokeRoundRect { .. } => "StrokeRoundRect",
+        DrawOp::FillPolygon(_) => "FillPolygon",
+        DrawOp::FillPath(_) => "FillPath",
+        DrawOp::StrokePath(_) => "StrokePath",
+        DrawOp::FillEllipse(_) => "FillEllipse",
+        DrawOp::StrokeEllipse(_) => "StrokeEllipse",
+        DrawOp::Arc { .. } => "Arc",
+        DrawOp::FillPie { .. } => "FillPie",
+        DrawOp::DrawImage { .. } => "DrawImage",
+        DrawOp::CopyArea { .. } => "CopyArea",
+    }
+}
+
+pub fn paint_name(p: &Paint) -> &'static str {
+    match p {
+        Paint::Solid(_) => "Solid",
+        Paint::Linear { .. } => "Linear",
+        Paint::Radial { .. } => "Radial",
+    }
+}
+
+pub fn blend_mode_name(b: BlendMode) -> &'static str {
+    match b {
+        BlendMode::SourceOver => "SourceOver",
+        BlendMode::Copy => "Copy",
+    }
+}
+
+pub fn line_cap_name(c: LineCap) -> &'static str {
+    match c {
+        LineCap::Butt => "Butt",
+        LineCap::Round => "Round",
+        LineCap::Square => "Square",
+    }
+}
+
+pub fn line_join_name(j: LineJoin) -> &'static str {
+    match j {
+        LineJoin::Miter => "Miter",
+        LineJoin::Round => "Round",
+        LineJoin::Bevel => "Bevel",
+    }
+}
+
+pub fn fill_rule_name(r: FillRule) -> &'static str {
+    match r {
+        FillRule::NonZero => "NonZero",
+        FillRule::EvenOdd => "EvenOdd",
+    }
+}
+
+pub fn font_face_name(f: FontFace) -> &'static str {
+    match f {
+        FontFace::Sans => "Sans",
+        FontFace::Mono => "Mono",
+    }
+}
+
+pub fn path_seg_name(s: PathSeg) -> &'static str {
+    match s {
+        PathSeg::MoveTo(..) => "MoveTo",
+        PathSeg::LineTo(..) => "LineTo",
+        PathSeg::QuadTo(..) => "QuadTo",
+        PathSeg::CubicTo(..) => "CubicTo",
+        PathSeg::Close => "Close",
+    }
+}
+
+pub fn pixel_format_name(f: PixelFormat) -> &'static str {
+    match f {
+        PixelFormat::Rgba8 => "Rgba8",
+        PixelFormat::Rgb8 => "Rgb8",
+    }
+}
+
+pub fn compression_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "None",
+        Compression::Lz4 => "Lz4",
+    }
+}
+
+pub fn cursor_shape_name(c: CursorShape) -> &'static str {
+    match c {
+        CursorShape::Default => "Default",
+        CursorShape::Text => "Text",
+        CursorShape::Pointer => "Pointer",
+        CursorShape::Crosshair => "Crosshair",
+        CursorShape::Move => "Move",
+        CursorShape::ResizeHorizontal => "ResizeHorizontal",
+        CursorShape::ResizeVertical => "ResizeVertical",
+        CursorShape::Wait => "Wait",
+        CursorShape::NotAllowed => "NotAllowed",
+        CursorShape::Hidden => "Hidden",
+    }
+}
+
+pub fn input_action_name(a: &InputAction) -> &'static str {
+    match a {
+        InputAction::Key { .. } => "Key",
+        InputAction::PointerMove { .. } => "PointerMove",
+        InputAction::Button { .. } => "Button",
+        InputAction::Wheel { .. } => "Wheel",
+    }
+}
+
+pub fn image_source_name(s: ImageSource) -> &'static str {
+    match s {
+        ImageSource::Screen => "Screen",
+        ImageSource::Drawable(_) => "Drawable",
+    }
+}
+
+pub fn server_message_name(m: &ServerMessage) -> &'static str {
+    match m {
+        ServerMessage::Reply { .. } => "Reply",
+        ServerMessage::Error(_) => "Error",
+        ServerMessage::Event(_) => "Event",
+        ServerMessage::Goodbye { .. } => "Goodbye",
+    }
+}
+
+pub fn reply_name(r: &Reply) -> &'static str {
+    match r {
+        Reply::Sync => "Sync",
+        Reply::Image(_) => "Image",
+        Reply::ServerInfo(_) => "ServerInfo",
+        Reply::Windows(_) => "Windows",
+        Reply::Font(_) => "Font",
+        Reply::Clients(_) => "Clients",
+    }
+}
+
+pub fn event_name(e: &Event) -> &'static str {
+    match e {
+        Event::Expose { .. } => "Expose",
+        Event::Configure { .. } => "Configure",
+        Event::CloseRequested { .. } => "CloseRequested",
+        Event::Key(_) => "Key",
+        Event::PointerMotion { .. } => "PointerMotion",
+        Event::PointerButton { .. } => "PointerButton",
+        Event::PointerWheel { .. } => "PointerWheel",
+        Event::PointerEnter { .. } => "PointerEnter",
+        Event::PointerLeave { .. } => "PointerLeave",
+        Event::Focus { .. } => "Focus",
+        Event::TextInput { .. } => "TextInput",
+        Event::ScaleFactor { .. } => "ScaleFactor",
+        Event::FrameDone { .. } => "FrameDone",
+    }
+}
+
+pub fn key_name(k: &Key) -> &'static str {
+    match k {
+        Key::Named(_) => "Named",
+        Key::Character(_) => "Character",
+        Key::Unidentified => "Unidentified",
+    }
+}
+
+pub fn named_key_name(k: NamedKey) -> &'static str {
+    match k {
+        NamedKey::Enter => "Enter",
+        NamedKey::Tab => "Tab",
+        NamedKey::Space => "Space",
+        NamedKey::Backspace => "Backspace",
+        NamedKey::Escape => "Escape",
+        NamedKey::Delete => "Delete",
+        NamedKey::Insert => "Insert",
+        NamedKey::Home => "Home",
+        NamedKey::End => "End",
+        NamedKey::PageUp => "PageUp",
+        NamedKey::PageDown => "PageDown",
+        NamedKey::ArrowLeft => "ArrowLeft",
+        NamedKey::ArrowRight => "ArrowRight",
+        NamedKey::ArrowUp => "ArrowUp",
+        NamedKey::ArrowDown => "ArrowDown",
+        NamedKey::Shift => "Shift",
+        NamedKey::Control => "Control",
+        NamedKey::Alt => "Alt",
+        NamedKey::AltGraph => "AltGraph",
+        NamedKey::Super => "Super",
+        NamedKey::CapsLock => "CapsLock",
+        NamedKey::NumLock => "NumLock",
+        NamedKey::F1 => "F1",
+        NamedKey::F2 => "F2",
+        NamedKey::F3 => "F3",
+        NamedKey::F4 => "F4",
+        NamedKey::F5 => "F5",
+        NamedKey::F6 => "F6",
+        NamedKey::F7 => "F7",
+        NamedKey::F8 => "F8",
+        NamedKey::F9 => "F9",
+        NamedKey::F10 => "F10",
+        NamedKey::F11 => "F11",
+        NamedKey::F12 => "F12",
+        NamedKey::PrintScreen => "PrintScreen",
+        NamedKey::Pause => "Pause",
+        NamedKey::ContextMenu => "ContextMenu",
+        NamedKey::Dead => "Dead",
+    }
+}
+
+pub fn button_name(b: Button) -> &'static str {
+    match b {
+        Button::Left => "Left",
+        Button::Middle => "Middle",
+        Button::Right => "Right",
+        Button::Back => "Back",
+        Button::Forward => "Forward",
+        Button::Other(_) => "Other",
+    }
+}
+
+pub fn wheel_delta_name(d: WheelDelta) -> &'static str {
+    match d {
+        WheelDelta::Lines { .. } => "Lines",
+        WheelDelta::Pixels { .. } => "Pixels",
+    }
+}
+
+pub fn error_code_name(c: ErrorCode) -> &'static str {
+    match c {
+        ErrorCode::BadWindow => "BadWindow",
+        ErrorCode::BadId => "BadId",
+        ErrorCode::BadValue => "BadValue",
+        ErrorCode::BadAccess => "BadAccess",
+        ErrorCode::Limit => "Limit",
+        ErrorCode::BadDrawable => "BadDrawable",
+    }
+}
+
 /// Panics unless `samples` hold at least one value of each of the `count` variants.
 pub fn assert_covers<T>(what: &str, samples: &[T], count: usize, index: impl Fn(&T) -> usize) {
     let mut seen = vec![false; count];
