@@ -21,3 +21,6 @@ mod input;
 // The drawing model, pixel by pixel: shapes, clips, blending, text, images, limits, frames.
 mod drawing;
 
+
+// examples/python/hello.py, the standard-library Python client, against a real server.
+mod python;
