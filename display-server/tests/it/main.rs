@@ -21,6 +21,8 @@ mod input;
 // The drawing model, pixel by pixel: shapes, clips, blending, text, images, limits, frames.
 mod drawing;
 
+// Who gets in, what a client may touch, and what hostile, numerous, slow or greedy clients cost.
+mod security;
 
 // examples/python/hello.py, the standard-library Python client, against a real server.
 mod python;

@@ -472,3 +472,27 @@ impl RawClient {
         self.stream.shutdown(Shutdown::Both);
     }
 }
+
+impl TestServer {
+    /// A client over `transport` proving `auth` (rather than whatever the environment holds),
+    /// with a reply timeout; the handshake's error as it is when it fails.
+    pub fn try_connect_with(
+        &self,
+        transport: Transport,
+        auth: gui_client::Auth,
+    ) -> Result<Display, ClientError> {
+        let options = ConnectOptions {
+            auth,
+            ..self.options(transport)
+        };
+        let mut display = Display::connect(&options)?;
+        display.set_reply_timeout(Some(WAIT));
+        Ok(display)
+    }
+
+    /// A client over `transport` proving `auth`; fails the test if it is refused.
+    pub fn connect_with(&self, transport: Transport, auth: gui_client::Auth) -> Display {
+        self.try_connect_with(transport, auth)
+            .unwrap_or_else(|e| panic!("connect over {transport:?} with explicit auth: {e}"))
+    }
+}
