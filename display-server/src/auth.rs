@@ -1,18 +1,17 @@
 //! Who may connect: the auth policy, and the decision for one connection.
 //!
-//! | peer | admitted when | trusted |
+//! | peer | admitted when | trusted (the display's owner) |
 //! |---|---|---|
 //! | Unix socket, the server's own user | always | yes |
-//! | Unix socket, another user | it proves the secret | no |
-//! | TCP from this machine (loopback) | it proves the secret | yes |
-//! | TCP from a host in `--allow` (or any host when no list) | it proves the secret | no |
-//! | anyone, under `--no-auth` | (TCP: host allowed) | yes |
+//! | anyone proving the *owner* secret (the 0600 file) | always | yes |
+//! | anyone proving the *client* secret (`dispd auth :N`) | TCP: its host is in `--allow`, if given | no |
+//! | anyone, under `--no-auth` | TCP: its host is in `--allow`, if given | yes |
 //!
-//! Trusted clients may use the admin view: read the whole screen, list every window, inject
-//! input (when `--allow-injection` is on). Others see and touch only their own resources: in a
-//! classroom, students who were given the secret run their programs, but cannot read each
-//! other's pixels, titles or keystrokes. Loopback TCP with the secret counts as the owner: the
-//! secret file is readable by the owner only.
+//! Trusted clients may use the admin view: read the whole screen, list every window and client,
+//! disconnect clients, inject input (when `--allow-injection` is on). Others see and touch only
+//! their own resources: in a classroom, students who were given the client secret run their
+//! programs, but cannot read each other's pixels, titles or keystrokes, whether they connect
+//! from their laptops, through an SSH tunnel or from a shell on the server's machine.
 
 use std::collections::{HashSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -122,7 +121,14 @@ impl AuthPolicy {
         match hello.auth_name.as_str() {
             "" => Err("no secret given: set DISPD_AUTH to what `dispd auth :N` prints on the server".into()),
             AUTH_HMAC => {
-                let nonce = secret.verify(&hello.auth_data, now).map_err(|e| match e {
+                // The owner secret first; else the client secret derived from it.
+                let (proof, trusted) = match secret.verify(&hello.auth_data, now) {
+                    Err(dispd_protocol::auth::AuthError::WrongSecret) => {
+                        (secret.client_secret().verify(&hello.auth_data, now), false)
+                    }
+                    owner => (owner, true),
+                };
+                let nonce = proof.map_err(|e| match e {
                     dispd_protocol::auth::AuthError::WrongSecret => {
                         "wrong secret: get the current one with `dispd auth :N` on the server (it changes at each start)"
                             .to_string()
@@ -132,8 +138,7 @@ impl AuthPolicy {
                 if !replays.insert(nonce) {
                     return Err("this proof was used before (replayed connection)".into());
                 }
-                let local = matches!(peer, Peer::Tcp(a) if a.ip().is_loopback() || a.ip().to_canonical().is_loopback());
-                Ok(Admission { trusted: local })
+                Ok(Admission { trusted })
             }
             other => Err(format!(
                 "unknown auth method `{other}`: this server speaks {AUTH_HMAC}"
@@ -237,9 +242,10 @@ mod tests {
             .unwrap_err()
             .contains("no secret"));
         assert!(p.admit(unknown, &hello(None, 0, 0), 0, &mut r).is_err());
-        let s = p.secret.clone().unwrap();
+        // Another local user: the client secret admits it as an ordinary client.
+        let c = p.secret.clone().unwrap().client_secret();
         assert_eq!(
-            p.admit(other, &hello(Some(&s), 50, 1), 60, &mut r),
+            p.admit(other, &hello(Some(&c), 50, 1), 60, &mut r),
             Ok(Admission { trusted: false })
         );
     }
@@ -247,48 +253,34 @@ mod tests {
     #[test]
     fn tcp_needs_an_allowed_host_and_a_fresh_proof() {
         let p = policy();
-        let s = p.secret.clone().unwrap();
+        let owner = p.secret.clone().unwrap();
+        let client = owner.client_secret();
         let mut r = ReplayCache::default();
         let inside = Peer::Tcp("10.1.2.3:5000".parse().unwrap());
         let outside = Peer::Tcp("192.0.2.1:5000".parse().unwrap());
         let mapped = Peer::Tcp("[::ffff:10.9.9.9]:1".parse().unwrap());
-        assert!(p
-            .admit(outside, &hello(Some(&s), 0, 1), 0, &mut r)
-            .unwrap_err()
-            .contains("not allowed"));
-        assert!(p
-            .admit(inside, &hello(None, 0, 1), 0, &mut r)
-            .unwrap_err()
-            .contains("no secret"));
+        let refused = |peer, h: ClientHello, r: &mut ReplayCache| p.admit(peer, &h, 0, r).unwrap_err();
+        assert!(refused(outside, hello(Some(&owner), 0, 1), &mut r).contains("not allowed"));
+        assert!(refused(inside, hello(None, 0, 1), &mut r).contains("no secret"));
         let wrong = Secret::from_bytes([4; 32]);
-        assert!(p
-            .admit(inside, &hello(Some(&wrong), 0, 1), 0, &mut r)
-            .unwrap_err()
-            .contains("wrong secret"));
+        assert!(refused(inside, hello(Some(&wrong), 0, 1), &mut r).contains("wrong secret"));
+        let untrusted = Ok(Admission { trusted: false });
+        assert_eq!(p.admit(inside, &hello(Some(&client), 0, 2), 0, &mut r), untrusted);
+        assert!(refused(inside, hello(Some(&client), 0, 2), &mut r).contains("replayed"));
+        assert_eq!(p.admit(mapped, &hello(Some(&client), 0, 3), 0, &mut r), untrusted);
+        // Whoever proves the owner secret is the owner, from any host; the client secret never
+        // makes one, not even from this machine.
         assert_eq!(
-            p.admit(inside, &hello(Some(&s), 0, 2), 0, &mut r),
-            Ok(Admission { trusted: false })
-        );
-        assert!(p
-            .admit(inside, &hello(Some(&s), 0, 2), 0, &mut r)
-            .unwrap_err()
-            .contains("replayed"));
-        assert_eq!(
-            p.admit(mapped, &hello(Some(&s), 0, 3), 0, &mut r),
-            Ok(Admission { trusted: false })
+            p.admit(inside, &hello(Some(&owner), 0, 4), 0, &mut r),
+            Ok(Admission { trusted: true })
         );
         let p = AuthPolicy { allow: vec![], ..p };
         let loopback = Peer::Tcp("127.0.0.1:9".parse().unwrap());
         assert_eq!(
-            p.admit(loopback, &hello(Some(&s), 0, 4), 0, &mut r),
-            Ok(Admission { trusted: true })
+            p.admit(loopback, &hello(Some(&client), 0, 5), 0, &mut r),
+            untrusted
         );
-        assert!(p.admit(loopback, &hello(None, 0, 5), 0, &mut r).is_err());
-        let bad_method = ClientHello::new("MIT-MAGIC-COOKIE-1", b"x");
-        assert!(p
-            .admit(inside, &bad_method, 0, &mut r)
-            .unwrap_err()
-            .contains("unknown auth method"));
+        assert!(p.admit(loopback, &hello(None, 0, 6), 0, &mut r).is_err());
     }
 
     #[test]

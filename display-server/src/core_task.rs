@@ -1,7 +1,7 @@
 //! The task that owns the [`ServerCore`]: requests from sessions and input from the backend
 //! in, messages to clients out. It never waits on a client.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -56,24 +56,31 @@ pub(crate) async fn run(
     mut shutdown: Shutdown,
 ) {
     let mut outboxes: HashMap<ClientId, Outbox> = HashMap::new();
+    let mut pending: Pending = HashMap::new();
     // Display refreshes pace frame callbacks; the timer only runs while someone waits for one.
     let mut refresh = tokio::time::interval(core.refresh_interval());
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut pump = tokio::time::interval(PUMP_INTERVAL);
     pump.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        let backlog = outboxes.values().any(Outbox::has_backlog);
+        let backlog = outboxes.values().any(Outbox::has_backlog) || !pending.is_empty();
         tokio::select! {
             biased;
             _ = shutdown.recv() => break,
             _ = refresh.tick(), if core.wants_frames() => core.handle_refresh(),
-            _ = pump.tick(), if backlog => outboxes.values_mut().for_each(Outbox::pump),
+            _ = pump.tick(), if backlog => {
+                outboxes.values_mut().for_each(Outbox::pump);
+                let waiting: Vec<ClientId> = pending.keys().copied().collect();
+                for client in waiting {
+                    serve(&mut core, &mut outboxes, &mut pending, client);
+                }
+            }
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
-                handle_msg(&mut core, &mut outboxes, msg);
+                handle_msg(&mut core, &mut outboxes, &mut pending, msg);
                 for _ in 1..CORE_BATCH {
                     match rx.try_recv() {
-                        Ok(msg) => handle_msg(&mut core, &mut outboxes, msg),
+                        Ok(msg) => handle_msg(&mut core, &mut outboxes, &mut pending, msg),
                         Err(_) => break,
                     }
                 }
@@ -86,6 +93,7 @@ pub(crate) async fn run(
         core.flush();
         dispatch(&mut core, &mut outboxes);
         for (client, reason) in core.take_kicked() {
+            pending.remove(&client);
             drop_client(&mut core, &mut outboxes, client, Some(reason));
         }
     }
@@ -103,7 +111,16 @@ async fn next_backend_event(rx: &mut Option<mpsc::UnboundedReceiver<BackendEvent
     }
 }
 
-fn handle_msg(core: &mut ServerCore, outboxes: &mut HashMap<ClientId, Outbox>, msg: CoreMsg) {
+/// Requests read but not applied yet, per client: they wait while the client has more output
+/// queued than it reads ([`Outbox::over_budget`]).
+type Pending = HashMap<ClientId, VecDeque<(u32, Request)>>;
+
+fn handle_msg(
+    core: &mut ServerCore,
+    outboxes: &mut HashMap<ClientId, Outbox>,
+    pending: &mut Pending,
+    msg: CoreMsg,
+) {
     match msg {
         CoreMsg::Connect {
             peer,
@@ -130,24 +147,57 @@ fn handle_msg(core: &mut ServerCore, outboxes: &mut HashMap<ClientId, Outbox>, m
             first_seq,
             requests,
         } => {
+            let queue = pending.entry(client).or_default();
             let mut seq = first_seq;
             for request in requests {
-                let name = request.name();
-                // A bug in one request's handling costs that client its connection, not the
-                // server its life.
-                let applied =
-                    std::panic::catch_unwind(AssertUnwindSafe(|| core.handle_request(client, seq, request)));
-                if applied.is_err() {
-                    tracing::error!(client_id = %client, seq, request = name, "internal error handling a request; disconnecting the client");
-                    let reason = format!("internal server error handling request #{seq} ({name})");
-                    drop_client(core, outboxes, client, Some(reason));
-                    return;
-                }
+                queue.push_back((seq, request));
                 seq = seq.wrapping_add(1);
             }
+            serve(core, outboxes, pending, client);
         }
-        CoreMsg::Disconnect { client, reason } => drop_client(core, outboxes, client, reason),
+        CoreMsg::Disconnect { client, reason } => {
+            // What was read before the end is applied (as far as the output budget allows).
+            serve(core, outboxes, pending, client);
+            pending.remove(&client);
+            drop_client(core, outboxes, client, reason);
+        }
     }
+}
+
+/// Applies a client's pending requests in order, until its output is over budget.
+fn serve(
+    core: &mut ServerCore,
+    outboxes: &mut HashMap<ClientId, Outbox>,
+    pending: &mut Pending,
+    client: ClientId,
+) {
+    let Some(queue) = pending.get_mut(&client) else {
+        return;
+    };
+    while let Some((seq, request)) = queue.pop_front() {
+        if outboxes.get(&client).is_some_and(Outbox::over_budget) {
+            queue.push_front((seq, request));
+            return;
+        }
+        let name = request.name();
+        let replies = request.expects_reply();
+        // A bug in one request's handling costs that client its connection, not the server
+        // its life.
+        let applied =
+            std::panic::catch_unwind(AssertUnwindSafe(|| core.handle_request(client, seq, request)));
+        if applied.is_err() {
+            tracing::error!(client_id = %client, seq, request = name, "internal error handling a request; disconnecting the client");
+            let reason = format!("internal server error handling request #{seq} ({name})");
+            pending.remove(&client);
+            drop_client(core, outboxes, client, Some(reason));
+            return;
+        }
+        if replies {
+            // Replies count against the budget as soon as they exist.
+            dispatch(core, outboxes);
+        }
+    }
+    pending.remove(&client);
 }
 
 /// Forgets a client: replies queued before go out first, then the goodbye with `reason`.

@@ -17,6 +17,9 @@ use tokio::sync::mpsc;
 
 /// Messages kept back for one client before it is disconnected.
 pub(crate) const MAX_BACKLOG: usize = 4096;
+/// Output waiting to be written beyond which a client's further requests wait until it catches
+/// up (backpressure on clients that ask for more than they read).
+pub(crate) const MAX_QUEUED_BYTES: usize = 64 << 20;
 
 /// About how many bytes a message takes on the wire (enough for budgeting).
 pub(crate) fn weight(msg: &ServerMessage) -> usize {
@@ -84,6 +87,12 @@ impl Outbox {
                 return;
             }
         }
+    }
+
+    /// Whether the client has more output waiting than [`MAX_QUEUED_BYTES`].
+    pub(crate) fn over_budget(&self) -> bool {
+        let backlog: usize = self.backlog.iter().map(weight).sum();
+        self.queued_bytes.load(Ordering::Relaxed) + backlog > MAX_QUEUED_BYTES
     }
 
     /// Whether messages wait in the backlog.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 use tracing::Instrument;
 
-use crate::auth::ReplayCache;
+use crate::auth::{Peer, ReplayCache};
 use crate::backend::{Backend, BackendEvent};
 use crate::config::Config;
 use crate::core::ServerCore;
@@ -71,16 +71,18 @@ pub async fn run(
         backend_events,
         coordinator.handle(),
     ));
-    // Connections being handshaken or served; beyond this, new ones are closed at once.
-    let connections = Arc::new(Semaphore::new(config.max_clients + 64));
+
     let replays = Arc::new(std::sync::Mutex::new(ReplayCache::default()));
 
     for listener in listeners {
         tracing::info!(address = %listener.address(), "listening");
+        // Connections being handshaken or served, per listener (so that strangers on TCP cannot
+        // use up the slots of the owner's Unix socket); beyond this, new ones are closed at once.
+        let connections = Arc::new(Semaphore::new(config.max_clients + 64));
         let ctx = AcceptCtx {
             core_tx: core_tx.clone(),
             config: config.clone(),
-            connections: connections.clone(),
+            connections,
             replays: replays.clone(),
         };
         tokio::spawn(accept_loop(listener, ctx, coordinator.handle()));
@@ -130,6 +132,18 @@ async fn accept_loop(listener: Listener, ctx: AcceptCtx, mut shutdown: Shutdown)
                 continue;
             }
         };
+        if let Peer::Tcp(addr) = peer {
+            if !ctx.config.auth.host_allowed(addr.ip()) {
+                // Refused at once, taking no connection slot; the client still gets the reason.
+                tracing::info!(%peer, "refusing a host outside --allow");
+                let reason = format!(
+                    "host {} is not allowed to connect (the server's --allow list)",
+                    addr.ip()
+                );
+                tokio::spawn(session::refuse_early(stream, reason));
+                continue;
+            }
+        }
         let Ok(permit) = ctx.connections.clone().try_acquire_owned() else {
             tracing::warn!(%peer, "too many connections; closing the new one");
             continue;

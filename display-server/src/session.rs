@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use crate::auth::Peer;
 use crate::core_task::CoreMsg;
 use crate::net::{ReadHalf, Stream, WriteHalf};
-use crate::outbox::weight;
+use crate::outbox::{weight, MAX_QUEUED_BYTES};
 use crate::server::AcceptCtx;
 use crate::shutdown::Shutdown;
 
@@ -23,9 +23,6 @@ const MAX_HELLO: usize = 8 + 4 + 1 + 64 + 2 + 1024;
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Bytes gathered from queued messages before they are written in one go.
 const WRITE_CHUNK: usize = 256 * 1024;
-/// Output waiting to be written beyond which a client's further requests are not read until
-/// it catches up (backpressure on clients that ask for more than they read).
-const MAX_QUEUED_BYTES: usize = 64 << 20;
 
 /// Serves one connection to the end. Never panics on the peer's bytes; every way out is logged.
 pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdown: Shutdown) {
@@ -214,6 +211,16 @@ async fn read_hello(reader: &mut ReadHalf) -> Result<(ClientHello, Vec<u8>), Str
     }
 }
 
+/// Refuses a connection before its hello (a host outside `--allow`): the answer, then the
+/// hello is read and dropped for up to a second, so that closing does not reset the connection
+/// before the client has read why.
+pub(crate) async fn refuse_early(stream: Stream, reason: String) {
+    let (mut reader, mut writer) = stream.into_split();
+    refuse(&mut writer, &reason).await;
+    let mut sink = [0u8; 2048];
+    let _ = tokio::time::timeout(Duration::from_secs(1), reader.read(&mut sink)).await;
+}
+
 async fn refuse(writer: &mut WriteHalf, reason: &str) {
     let answer = ServerAnswer::Refused {
         version: dispd_protocol::PROTOCOL_VERSION,
@@ -305,7 +312,7 @@ async fn read_loop(
         let read = match idle {
             Some(limit) => match tokio::time::timeout(limit, read).await {
                 Ok(r) => r,
-                Err(_) => return ReadEnd::Idle(format!("it sent nothing for {} s", limit.as_secs())),
+                Err(_) => return ReadEnd::Idle(format!("it sent nothing for {} s", limit.as_secs_f32())),
             },
             None => read.await,
         };

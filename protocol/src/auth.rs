@@ -13,9 +13,12 @@
 //! that it has not seen the nonce before (the replay cache is the server's). The secret never
 //! crosses the wire; the connection itself is not encrypted (use an SSH tunnel for that).
 //!
-//! The secret is 32 random bytes, kept by the server in a file only its user can read
-//! ([`secret_path`]) and written as 64 hex digits; `dispd auth :N` prints it for copying into
-//! `DISPD_AUTH` on another machine. Time and randomness are passed in: this module does no I/O.
+//! There are two secrets per display. The *owner secret* is 32 random bytes, kept by the server
+//! in a file only its user can read ([`secret_path`]), as 64 hex digits. The *client secret* is
+//! derived from it ([`Secret::client_secret`]); `dispd auth :N` prints it for copying into
+//! `DISPD_AUTH` on other machines. A client proving the owner secret is the display's owner
+//! (trusted with the admin view); one proving the client secret is an ordinary client, whatever
+//! host or socket it comes from. Time and randomness are passed in: this module does no I/O.
 
 use std::path::{Path, PathBuf};
 
@@ -92,6 +95,16 @@ impl Secret {
         mac
     }
 
+    /// The client secret derived from this owner secret: HMAC-SHA256(owner, "dispd-client-secret-v1").
+    /// Handing it out lets others connect without making them the owner.
+    pub fn client_secret(&self) -> Secret {
+        // HMAC takes keys of any length: 32 bytes cannot fail.
+        #[allow(clippy::expect_used)]
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC accepts any key length");
+        mac.update(b"dispd-client-secret-v1");
+        Secret(mac.finalize().into_bytes().into())
+    }
+
     /// The auth data proving this secret, for a fresh random `nonce` at `unix_secs`.
     pub fn respond(&self, nonce: [u8; 16], unix_secs: u64) -> Vec<u8> {
         let time = unix_secs.to_le_bytes();
@@ -163,6 +176,17 @@ mod tests {
         tampered[17] ^= 1; // the time
         assert_eq!(s.verify(&tampered, 1_000_000), Err(AuthError::WrongSecret));
         assert_eq!(s.verify(&data[..10], 1_000_000), Err(AuthError::Malformed));
+    }
+
+    #[test]
+    fn the_client_secret_is_another_secret() {
+        let owner = Secret::from_bytes([7; 32]);
+        let client = owner.client_secret();
+        assert_ne!(owner, client);
+        assert_eq!(client, owner.client_secret());
+        let proof = client.respond([2; 16], 5);
+        assert_eq!(owner.verify(&proof, 5), Err(AuthError::WrongSecret));
+        assert_eq!(client.verify(&proof, 5), Ok([2; 16]));
     }
 
     #[test]

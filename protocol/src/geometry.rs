@@ -135,10 +135,16 @@ impl Rect {
     }
 }
 
-/// A colour as `0xAARRGGBB`. Alpha 255 is opaque.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A colour as `0xAARRGGBB`. Alpha 255 is opaque. Printed in hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Color(pub u32);
+
+impl std::fmt::Debug for Color {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Color({:#010x})", self.0)
+    }
+}
 
 impl Color {
     /// Opaque black.

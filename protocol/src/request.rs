@@ -81,7 +81,7 @@ pub enum Request {
     GetImage {
         /// What to read.
         source: ImageSource,
-        /// The area, in the source's coordinates. Parts outside the source read as black.
+        /// The area, in the source's coordinates; it must lie inside the source (BadValue otherwise).
         rect: Rect,
     },
     /// Do nothing but answer with [`crate::Reply::Sync`]: once it arrives, every earlier request
@@ -275,9 +275,15 @@ impl Request {
 }
 
 /// Something that can be drawn into: a window or an off-screen image, which share the client's id space.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Drawable(pub u32);
+
+impl std::fmt::Debug for Drawable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Drawable({:#x})", self.0)
+    }
+}
 
 impl From<WindowId> for Drawable {
     fn from(w: WindowId) -> Self {

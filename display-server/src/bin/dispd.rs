@@ -18,8 +18,8 @@ use display_server::{run, Config};
 /// Clients pick it with DISPLAY=:N on this machine (Unix socket) or DISPLAY=host:N from another
 /// machine (TCP port 7300+N). DISPD_DISPLAY, when set, wins over DISPLAY.
 ///
-/// Local clients of the same user are let in; others (TCP, other users) must prove the
-/// display's secret, which `dispd auth :N` prints for copying into DISPD_AUTH elsewhere.
+/// Local clients of the same user are let in as the display's owner; others (TCP, other users)
+/// must prove a secret: `dispd auth :N` prints the client secret for DISPD_AUTH elsewhere.
 #[derive(Debug, Parser)]
 #[command(
     version,
@@ -35,8 +35,12 @@ struct Cli {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Print the secret of a running display as `DISPD_AUTH=...`, for clients on other machines.
+    /// Print the client secret of a running display as `DISPD_AUTH=...`, for clients on other
+    /// machines (they connect as ordinary clients, not as the display's owner).
     Auth {
+        /// Print the owner secret instead: whoever proves it gets the admin view.
+        #[arg(long)]
+        owner: bool,
         /// The display, as `:N` or `N`.
         #[arg(default_value = ":0", value_parser = parse_display_number)]
         display: u16,
@@ -175,8 +179,13 @@ fn parse_size(s: &str) -> Result<Size, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Auth { display, auth_dir }) = cli.command {
-        return print_secret(display, auth_dir);
+    if let Some(Command::Auth {
+        display,
+        auth_dir,
+        owner,
+    }) = cli.command
+    {
+        return print_secret(display, auth_dir, owner);
     }
     let args = cli.args;
     init_logging();
@@ -190,7 +199,7 @@ fn main() -> ExitCode {
 }
 
 /// `dispd auth :N`: prints the display's secret for copying to another machine.
-fn print_secret(display: u16, dir: Option<PathBuf>) -> ExitCode {
+fn print_secret(display: u16, dir: Option<PathBuf>, owner: bool) -> ExitCode {
     let dir = dir.or_else(|| auth::auth_dir_from_env(|k| std::env::var(k).ok()));
     let Some(dir) = dir else {
         report("dispd auth: no directory for secret files: set HOME, DISPD_AUTH_DIR or --auth-dir");
@@ -199,6 +208,7 @@ fn print_secret(display: u16, dir: Option<PathBuf>) -> ExitCode {
     match display_server::secret_file::read_secret(&dir, display) {
         Ok(secret) => {
             use std::io::Write;
+            let secret = if owner { secret } else { secret.client_secret() };
             let _ = writeln!(std::io::stdout(), "DISPD_AUTH={}", secret.to_hex());
             ExitCode::SUCCESS
         }

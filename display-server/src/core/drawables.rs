@@ -166,6 +166,12 @@ impl ServerCore {
         Ok(())
     }
 
+    /// The bounds of the client's drawable `d`, if it has one.
+    pub(super) fn drawable_bounds(&mut self, client: ClientId, d: Drawable) -> Option<Rect> {
+        let t = self.own_target(client, d).ok()?;
+        self.target_fb(t).map(|fb| fb.bounds())
+    }
+
     /// Reads a drawable's pixels as RGBA.
     pub(super) fn read_drawable(
         &mut self,

@@ -1,7 +1,8 @@
 //! Focus and pointer state, and input injected through the protocol (like X's XTEST).
 //!
 //! The same rules serve every backend: keys go to the focused window, pointer input to the
-//! topmost mapped window under the pointer, and a button press focuses that window. On a
+//! topmost mapped window under the pointer, and a button press focuses that window and grabs
+//! the pointer for it until every button is released. On a
 //! backend with a real window manager (winit), the manager's focus changes arrive as
 //! [`dispd_protocol::Event::Focus`] events and update the same state.
 
@@ -20,6 +21,11 @@ pub(super) struct InputState {
     hover: Option<WindowId>,
     /// Modifiers held, as the last injected key said.
     modifiers: Modifiers,
+    /// The window a button was pressed in: it gets the pointer until every button is up (an
+    /// implicit grab, as in X11), so a drag that leaves the window still reaches it.
+    grab: Option<WindowId>,
+    /// Buttons held.
+    buttons_down: u32,
 }
 
 impl ServerCore {
@@ -57,6 +63,9 @@ impl ServerCore {
             self.input.hover = None;
             self.send_event(Event::PointerLeave { window });
         }
+        if self.input.grab == Some(window) {
+            self.input.grab = None;
+        }
     }
 
     /// Records focus changes reported by a backend's window manager.
@@ -66,6 +75,19 @@ impl ServerCore {
         } else if self.input.focus == Some(window) {
             self.input.focus = None;
         }
+    }
+
+    /// Where pointer input goes: the grabbing window, else the window under the pointer.
+    fn pointer_target(&self) -> Option<(WindowId, dispd_protocol::Rect)> {
+        let grabbed = self
+            .input
+            .grab
+            .and_then(|g| self.scene.get(g))
+            .filter(|w| w.mapped);
+        let (x, y) = self.input.pointer;
+        grabbed
+            .or_else(|| self.scene.window_at(x, y))
+            .map(|w| (w.id, w.rect))
     }
 
     /// Applies one injected action.
@@ -109,7 +131,7 @@ impl ServerCore {
                     }
                     self.input.hover = now;
                 }
-                if let Some((window, r)) = under {
+                if let Some((window, r)) = self.pointer_target() {
                     let modifiers = self.input.modifiers;
                     self.send_event(Event::PointerMotion {
                         window,
@@ -121,12 +143,22 @@ impl ServerCore {
             }
             InputAction::Button { button, pressed } => {
                 let (x, y) = self.input.pointer;
-                let Some((window, r)) = self.scene.window_at(x, y).map(|w| (w.id, w.rect)) else {
-                    return;
-                };
+                let target = self.pointer_target();
                 if pressed {
-                    self.set_focus(Some(window));
+                    self.input.buttons_down += 1;
+                    if self.input.grab.is_none() {
+                        self.input.grab = target.map(|(w, _)| w);
+                        if let Some((w, _)) = target {
+                            self.set_focus(Some(w));
+                        }
+                    }
+                } else {
+                    self.input.buttons_down = self.input.buttons_down.saturating_sub(1);
+                    if self.input.buttons_down == 0 {
+                        self.input.grab = None;
+                    }
                 }
+                let Some((window, r)) = target else { return };
                 let modifiers = self.input.modifiers;
                 let ev = Event::PointerButton {
                     window,

@@ -104,6 +104,21 @@ impl ServerCore {
                         format!("can read 1 to {max} pixels at once, not {pixels}"),
                     ));
                 }
+                let bounds = match source {
+                    ImageSource::Screen => Some(Rect::from_size(self.scene.screen())),
+                    ImageSource::Drawable(d) => self.drawable_bounds(client, d),
+                };
+                if let Some(b) = bounds {
+                    if rect.intersect(&b) != Some(rect) {
+                        return Err((
+                            ErrorCode::BadValue,
+                            format!(
+                                "{}x{}+{}+{} is not inside the {}x{} source",
+                                rect.width, rect.height, rect.x, rect.y, b.width, b.height
+                            ),
+                        ));
+                    }
+                }
                 let data = match source {
                     ImageSource::Screen => {
                         if !self.trusted(client) {

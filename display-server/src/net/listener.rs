@@ -116,6 +116,12 @@ impl Listener {
             std::fs::remove_file(&path).map_err(|e| bind_err(e, String::new()))?;
         }
         let listener = UnixListener::bind(&path).map_err(|e| bind_err(e, String::new()))?;
+        // Anyone may connect, as to X11's sockets: authentication decides who gets in (other
+        // users must prove the client secret).
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777));
+        }
         Ok(Listener::Unix(listener, UnixSocketFile(path)))
     }
 

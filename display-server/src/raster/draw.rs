@@ -6,6 +6,7 @@ use dispd_protocol::{
 };
 use tiny_skia::{Mask, Path, Shader, Stroke, StrokeDash, Transform};
 
+use super::cost::{Cost, MAX_BATCH_PIXELS};
 use super::{shapes, skia, Fonts, Framebuffer};
 
 /// Longest text in one op, in bytes.
@@ -232,7 +233,7 @@ pub fn draw_batch(
     ops: &[DrawOp],
     max_ops: usize,
 ) -> Result<Option<Rect>, BatchError> {
-    check(target, sources, ops, max_ops)?;
+    check(fb.bounds(), target, sources, ops, max_ops)?;
     let mut st = State::new();
     let mut damage = Damage::default();
     for op in ops {
@@ -241,7 +242,13 @@ pub fn draw_batch(
     Ok(damage.clip(fb.bounds()))
 }
 
-fn check(target: Drawable, sources: &dyn Sources, ops: &[DrawOp], max_ops: usize) -> Result<(), BatchError> {
+fn check(
+    bounds: Rect,
+    target: Drawable,
+    sources: &dyn Sources,
+    ops: &[DrawOp],
+    max_ops: usize,
+) -> Result<(), BatchError> {
     if ops.len() > max_ops {
         return Err(BatchError::TooManyOps {
             len: ops.len(),
@@ -249,6 +256,7 @@ fn check(target: Drawable, sources: &dyn Sources, ops: &[DrawOp], max_ops: usize
         });
     }
     let mut points = 0usize;
+    let mut cost = Cost::new(bounds);
     for (index, op) in ops.iter().enumerate() {
         let bad = |reason: String| BatchError::BadOp { index, reason };
         let (reason, count) = check_op(op);
@@ -259,6 +267,12 @@ fn check(target: Drawable, sources: &dyn Sources, ops: &[DrawOp], max_ops: usize
         if points > MAX_BATCH_POINTS {
             return Err(bad(format!(
                 "the batch holds over {MAX_BATCH_POINTS} points, path steps and characters"
+            )));
+        }
+        let pixels = cost.add(op);
+        if pixels > MAX_BATCH_PIXELS {
+            return Err(bad(format!(
+                "the batch would paint about {pixels} pixels, over the limit of {MAX_BATCH_PIXELS}: split it into several batches"
             )));
         }
         if let DrawOp::DrawImage { image: d, .. } | DrawOp::CopyArea { source: d, .. } = op {

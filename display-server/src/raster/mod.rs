@@ -13,12 +13,14 @@
 #[cfg(target_endian = "big")]
 compile_error!("the framebuffer layout assumes a little-endian machine");
 
+mod cost;
 mod draw;
 mod font;
 mod pixel;
 mod shapes;
 mod skia;
 
+pub use cost::MAX_BATCH_PIXELS;
 pub use draw::{draw_batch, BatchError, Sources};
 pub use font::Fonts;
 pub use pixel::{pack, premultiply, unpremultiply};

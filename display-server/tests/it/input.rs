@@ -122,13 +122,39 @@ fn injected_input_reaches_only_the_owner_of_the_target_window() {
     );
     assert_no_event(&mut b, "B lost focus: no more input", is_input);
 
+    // While the button is held, A keeps the pointer (an implicit grab, as in X11): a drag that
+    // leaves A still reaches it, in A's coordinates.
+    driver.inject_input(InputAction::PointerMove { x: 200, y: 60 });
+    driver.sync().expect("sync");
+    let (ev, _) = wait_event(&mut a, "grabbed motion", |e| {
+        matches!(e, Event::PointerMotion { .. })
+    });
+    assert!(
+        matches!(ev, Event::PointerMotion { window, x: 190, y: 50, .. } if window == wa),
+        "{ev:?}"
+    );
+    assert_no_event(&mut b, "B is under the pointer but A holds the grab", |e| {
+        matches!(e, Event::PointerMotion { .. } | Event::PointerButton { .. })
+    });
+    driver.inject_input(InputAction::Button {
+        button: Button::Left,
+        pressed: false,
+    });
+    driver.sync().expect("sync");
+    let (ev, _) = wait_event(&mut a, "release", |e| matches!(e, Event::PointerButton { .. }));
+    assert!(
+        matches!(ev, Event::PointerButton { window, pressed: false, .. } if window == wa),
+        "{ev:?}"
+    );
+
     // Pointer over no window: nobody gets motion.
     driver.inject_input(InputAction::PointerMove { x: 300, y: 200 });
     driver.sync().expect("sync");
+    // The grabbed drag moved the pointer over B already; leaving B now, B hears it.
     wait_event(
-        &mut a,
+        &mut b,
         "leave",
-        |e| matches!(e, Event::PointerLeave { window } if *window == wa),
+        |e| matches!(e, Event::PointerLeave { window } if *window == wb),
     );
     assert_no_event(&mut a, "pointer over the background", is_input);
     assert_no_event(&mut b, "pointer over the background", is_input);

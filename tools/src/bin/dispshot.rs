@@ -54,7 +54,7 @@ fn shoot(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let w = windows
                 .iter()
                 .find(|w| w.id.0 == id)
-                .ok_or_else(|| format!("no window {id:#x} on this display (list them with displs)"))?;
+                .ok_or_else(|| format!("no window {id:#x} is visible to you (list them with displs; only the display's owner sees other clients' windows)"))?;
             if !w.mapped {
                 return Err(format!("window {id:#x} is not mapped, so it is not on the screen").into());
             }

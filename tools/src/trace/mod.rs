@@ -281,9 +281,8 @@ impl Tracer {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            if to.write_all(&buf[..n]).is_err() {
-                break;
-            }
+            // Print what these bytes complete first, then forward them: a message is always
+            // printed before its peer can have answered it.
             let counter = if dir == Direction::Up {
                 &stats.bytes_up
             } else {
@@ -308,7 +307,7 @@ impl Tracer {
                         decoder.push(&hello[used..]);
                         rest = &[];
                     }
-                    Ok(None) => continue,
+                    Ok(None) => rest = &[],
                     Err(e) => {
                         self.print(self.line(
                             id,
@@ -320,7 +319,7 @@ impl Tracer {
                         ));
                         handshaking = false;
                         decoder = FrameDecoder::new(0);
-                        continue;
+                        rest = &[];
                     }
                 }
             }
@@ -376,6 +375,9 @@ impl Tracer {
                     },
                 };
                 self.print(line);
+            }
+            if to.write_all(&buf[..n]).is_err() {
+                break;
             }
         }
         from.shutdown();

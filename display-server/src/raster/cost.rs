@@ -1,0 +1,207 @@
+//! How much work a draw batch asks for, estimated before any of it is done.
+//!
+//! The core applies a batch whole before serving anyone else, so one batch must not keep it
+//! busy for long: the ops' estimated pixels (each op's area on the target, after the transform
+//! and clipped to the target) are capped at [`MAX_BATCH_PIXELS`]. The estimates are upper bounds
+//! that stay close for the usual shapes: areas for fills and images, length times width for
+//! strokes, size squared per character for text.
+
+use dispd_protocol::{DrawOp, PathSeg, Point, Rect};
+
+/// Most pixels one batch may paint (about 64 full-HD window fills): tens of milliseconds.
+pub const MAX_BATCH_PIXELS: u64 = 128 << 20;
+
+/// The running estimate of a batch, with the drawing state that changes it.
+#[derive(Debug)]
+pub(super) struct Cost {
+    width: f64,
+    height: f64,
+    transform: (f64, f64, f64, f64),
+    line_width: f64,
+    font_px: f64,
+    total: u64,
+}
+
+impl Cost {
+    /// An estimate for a target of `bounds`.
+    pub(super) fn new(bounds: Rect) -> Self {
+        Self {
+            width: f64::from(bounds.width),
+            height: f64::from(bounds.height),
+            transform: (1.0, 1.0, 0.0, 0.0),
+            line_width: 1.0,
+            font_px: 16.0,
+            total: 0,
+        }
+    }
+
+    /// Adds `op`; the total so far.
+    pub(super) fn add(&mut self, op: &DrawOp) -> u64 {
+        let area = self.width * self.height;
+        let pixels = match op {
+            DrawOp::SetTransform { sx, sy, tx, ty } => {
+                self.transform = (f64::from(*sx), f64::from(*sy), f64::from(*tx), f64::from(*ty));
+                0.0
+            }
+            DrawOp::SetLineWidth(w) => {
+                self.line_width = f64::from((*w).max(1));
+                0.0
+            }
+            DrawOp::SetFontSize(px) => {
+                self.font_px = f64::from((*px).clamp(1, 512));
+                0.0
+            }
+            DrawOp::Clear => area,
+            DrawOp::FillRect(r)
+            | DrawOp::FillEllipse(r)
+            | DrawOp::FillRoundRect { rect: r, .. }
+            | DrawOp::FillPie { rect: r, .. } => self.rect_area(r),
+            DrawOp::StrokeRect(r)
+            | DrawOp::StrokeEllipse(r)
+            | DrawOp::StrokeRoundRect { rect: r, .. }
+            | DrawOp::Arc { rect: r, .. } => {
+                let (sx, sy, ..) = self.transform;
+                let perimeter = 2.0 * (f64::from(r.width) * sx.abs() + f64::from(r.height) * sy.abs());
+                self.stroke(perimeter).min(self.rect_area(r))
+            }
+            DrawOp::Line { x1, y1, x2, y2 } => {
+                let len = self.length(f64::from(*x2 - *x1), f64::from(*y2 - *y1));
+                self.stroke(len)
+            }
+            DrawOp::Polyline { points, .. } => self.stroke(self.polyline_length(points)),
+            DrawOp::StrokePath(segs) => self.stroke(self.path_length(segs)),
+            DrawOp::Points(points) => points.len() as f64 * self.line_width * self.line_width,
+            DrawOp::FillPolygon(points) => {
+                self.bounds_area(points.iter().map(|p| (f64::from(p.x), f64::from(p.y))))
+            }
+            DrawOp::FillPath(segs) => self.bounds_area(path_points(segs)),
+            DrawOp::Text { text, .. } => {
+                (text.chars().count() as f64 * self.font_px * self.font_px).min(area)
+            }
+            // Images and copies ignore the transform.
+            DrawOp::DrawImage { dst, .. } => clipped(
+                f64::from(dst.width),
+                f64::from(dst.height),
+                self.width,
+                self.height,
+            ),
+            DrawOp::CopyArea { src, .. } => clipped(
+                f64::from(src.width),
+                f64::from(src.height),
+                self.width,
+                self.height,
+            ),
+            _ => 0.0,
+        };
+        self.total = self
+            .total
+            .saturating_add(pixels.max(0.0).min(u64::MAX as f64) as u64);
+        self.total
+    }
+
+    /// A stroke of `length` at the current width, at most the target's area.
+    fn stroke(&self, length: f64) -> f64 {
+        (length * (self.line_width + 1.0)).min(self.width * self.height)
+    }
+
+    /// A segment's length after the transform, at most what can cross the target.
+    fn length(&self, dx: f64, dy: f64) -> f64 {
+        let (sx, sy, ..) = self.transform;
+        (dx * sx).hypot(dy * sy).min(2.0 * (self.width + self.height))
+    }
+
+    fn polyline_length(&self, points: &[Point]) -> f64 {
+        points
+            .windows(2)
+            .map(|w| self.length(f64::from(w[1].x - w[0].x), f64::from(w[1].y - w[0].y)))
+            .sum()
+    }
+
+    fn path_length(&self, segs: &[PathSeg]) -> f64 {
+        let pts: Vec<(f64, f64)> = path_points(segs).collect();
+        // Control points bound a curve's length from above.
+        pts.windows(2)
+            .map(|w| self.length(w[1].0 - w[0].0, w[1].1 - w[0].1))
+            .sum()
+    }
+
+    /// The area of a rectangle after the transform, clipped to the target.
+    fn rect_area(&self, r: &Rect) -> f64 {
+        let corners = [
+            (f64::from(r.x), f64::from(r.y)),
+            (
+                f64::from(r.x) + f64::from(r.width),
+                f64::from(r.y) + f64::from(r.height),
+            ),
+        ];
+        self.bounds_area(corners.into_iter())
+    }
+
+    /// The area of the bounding box of `points` after the transform, clipped to the target.
+    fn bounds_area(&self, points: impl Iterator<Item = (f64, f64)>) -> f64 {
+        let (sx, sy, tx, ty) = self.transform;
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (x, y) in points {
+            let (x, y) = (x * sx + tx, y * sy + ty);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let w = (x1.min(self.width) - x0.max(0.0)).max(0.0);
+        let h = (y1.min(self.height) - y0.max(0.0)).max(0.0);
+        w * h
+    }
+}
+
+fn clipped(w: f64, h: f64, tw: f64, th: f64) -> f64 {
+    w.min(tw) * h.min(th)
+}
+
+/// Every point a path names (end and control points).
+fn path_points(segs: &[PathSeg]) -> impl Iterator<Item = (f64, f64)> + '_ {
+    segs.iter().flat_map(|s| {
+        let v: Vec<(f32, f32)> = match *s {
+            PathSeg::MoveTo(x, y) | PathSeg::LineTo(x, y) => vec![(x, y)],
+            PathSeg::QuadTo(a, b, x, y) => vec![(a, b), (x, y)],
+            PathSeg::CubicTo(a, b, c, d, x, y) => vec![(a, b), (c, d), (x, y)],
+            PathSeg::Close => vec![],
+        };
+        v.into_iter().map(|(x, y)| (f64::from(x), f64::from(y)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_follow_area_length_and_transform() {
+        let mut c = Cost::new(Rect::new(0, 0, 100, 100));
+        assert_eq!(c.add(&DrawOp::Clear), 10_000);
+        assert_eq!(c.add(&DrawOp::FillRect(Rect::new(-50, -50, 100, 100))), 12_500);
+        c.add(&DrawOp::SetTransform {
+            sx: 2.0,
+            sy: 2.0,
+            tx: 0.0,
+            ty: 0.0,
+        });
+        assert_eq!(c.add(&DrawOp::FillRect(Rect::new(0, 0, 10, 10))), 12_900);
+        // A long diagonal line costs its length, not its bounding box.
+        let line = DrawOp::Line {
+            x1: 0,
+            y1: 0,
+            x2: 50,
+            y2: 50,
+        };
+        let before = c.total;
+        assert!(c.add(&line) - before < 400);
+    }
+
+    #[test]
+    fn many_clears_of_a_big_window_go_over() {
+        let mut c = Cost::new(Rect::new(0, 0, 2048, 2048));
+        let mut total = 0;
+        for _ in 0..2000 {
+            total = c.add(&DrawOp::Clear);
+        }
+        assert!(total > MAX_BATCH_PIXELS);
+    }
+}
