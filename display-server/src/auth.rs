@@ -167,10 +167,11 @@ impl AuthPolicy {
                     self.owner_uid.map_or("?".into(), |u| u.to_string())
                 ),
                 format!(
-                    "other clients (TCP from {hosts}, other local users) must prove the secret{}",
-                    secret_file
-                        .map(|p| format!(" in {}", p.display()))
-                        .unwrap_or_default()
+                    "other clients (TCP from {hosts}, other local users) must prove the client secret, which `dispd auth` prints"
+                ),
+                format!(
+                    "a client proving the owner secret{} is trusted as the owner",
+                    secret_file.map(|p| format!(" (in {})", p.display())).unwrap_or_default()
                 ),
             ],
         }
