@@ -1,0 +1,1317 @@
+//! `dispbench`: the x11perf of dispd.
+//!
+//! Runs x11perf's tests against a dispd display, with x11perf's command line
+//! (`dispbench -display :N -repeat 3 -time 2 -rect10 -putimage100`; `--display` and the other
+//! double-dash spellings work too) and x11perf's output, so that x11perf's own `x11perfcomp`
+//! can put a dispd run next to an X server's run.
+//!
+//! Each test mirrors its x11perf namesake: the same objects, sizes and positions in a 600x600
+//! window, and one dispd request for every X request x11perf makes (a `Draw` batch for each
+//! `PolyFillRectangle` of 1000 rectangles, a `PutImage` for each `XPutImage` ...), so ops per
+//! request and per write are the same on both sides. Objects are counted as x11perf counts them
+//! (rectangles, segments, glyphs, images, windows), not requests. A test calibrates its rep count
+//! (which also warms it up), then times `-repeat` repetitions of about `-time` seconds each; a
+//! repetition ends with a `Sync` round trip, so every op has been applied when the clock stops,
+//! and the time of a bare round trip is subtracted (x11perf's "sync time adjustment").
+//!
+//! After each test a line starting with `#` (which `x11perfcomp` ignores) gives dispd's bytes on
+//! the wire per object, counted by encoding the requests with `dispd_protocol::encode_frame`
+//! (the client library's own encoder) and the replies and events the same way.
+//!
+//! Where dispd has no exact equivalent the nearest request stands in, under x11perf's label:
+//! `-noop` sends an empty `Draw` batch, `-pointer` makes a `Sync` round trip, `-create` and `-map`
+//! use top-level windows (dispd has no subwindows), `-ftext` draws DejaVu Sans Mono at 10 px (a
+//! 6x12 cell, next to the 6x13 X font). `-connect` (connect and handshake) is dispd's own.
+//!
+//! Besides the tests, three probes print `# key=value` lines for scripts: `-latency N`
+//! (round-trip time of N `Sync`s), `-first-frame N` (connect, create, map, draw, sync until a
+//! screen read-back shows the window) and `-hold-windows N` (open N windows, draw them, print
+//! `READY` and wait, so that a script can read the server's memory).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clap::Parser;
+use gui_client::protocol::handshake::{ClientHello, ServerAnswer};
+use gui_client::protocol::request::ImageSource;
+use gui_client::protocol::{DrawOp, FontFace, Reply, Request, ServerMessage};
+use gui_client::{
+    ClientError, Color, ConnectOptions, Display, Drawable, Image, PixelFormat, Point, Rect, Size, WindowId,
+};
+
+/// Width and height of x11perf's test window.
+const WIDTH: i32 = 600;
+/// Height of x11perf's test window.
+const HEIGHT: i32 = 600;
+/// Shapes per column before x11perf's layouts start a new column.
+const MAXROWS: i32 = 40;
+/// Where the test window sits on the screen (as x11perf's).
+const WINDOW_AT: (i32, i32) = (2, 2);
+/// x11perf's default `-subs` list for `-create` and `-map`.
+const DEFAULT_SUBS: [u32; 7] = [4, 16, 25, 50, 75, 100, 200];
+/// Side of a child window in `-create` and `-map`, and the gap between them.
+const CHILD_SIZE: i32 = 8;
+/// Gap between child windows.
+const CHILD_SPACE: i32 = 4;
+
+/// The tests, in x11perf's order (the order they run in), with x11perf's labels.
+const TESTS: [(&str, &str); 23] = [
+    ("rect1", "1x1 rectangle"),
+    ("rect10", "10x10 rectangle"),
+    ("rect100", "100x100 rectangle"),
+    ("rect500", "500x500 rectangle"),
+    ("seg10", "10-pixel line segment"),
+    ("seg100", "100-pixel line segment"),
+    ("line10", "10-pixel line"),
+    ("circle10", "10-pixel circle"),
+    ("fcircle10", "10-pixel solid circle"),
+    ("fcircle100", "100-pixel solid circle"),
+    ("ftext", "Char in 80-char line (6x13)"),
+    ("scroll100", "Scroll 100x100 pixels"),
+    ("copywinwin100", "Copy 100x100 from window to window"),
+    ("putimage10", "PutImage 10x10 square"),
+    ("putimage100", "PutImage 100x100 square"),
+    ("putimage500", "PutImage 500x500 square"),
+    ("getimage100", "GetImage 100x100 square"),
+    ("getimage500", "GetImage 500x500 square"),
+    ("noop", "X protocol NoOperation"),
+    ("pointer", "QueryPointer"),
+    ("create", "Create and map subwindows"),
+    ("map", "Map window via parent"),
+    ("connect", "Connect and handshake"),
+];
+
+/// dispbench: x11perf's tests against a dispd display, with x11perf's options and output.
+///
+/// Options may be spelt with one dash, as x11perf's are (-display :1 -repeat 3 -time 2), or two.
+/// Tests are named as in x11perf and run in x11perf's order: -rect1 -rect10 -rect100 -rect500
+/// -seg10 -seg100 -line10 -circle10 -fcircle10 -fcircle100 -ftext -scroll100 -copywinwin100
+/// -putimage10 -putimage100 -putimage500 -getimage100 -getimage500 -noop -pointer -create -map,
+/// plus dispd's own -connect; -all runs them all.
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    override_usage = "dispbench [-display :N] [-repeat N] [-time S] [OPTIONS] -TEST..."
+)]
+struct Args {
+    /// The display, e.g. :1 (Unix socket) or 127.0.0.1:1 (TCP) [default: $DISPD_DISPLAY, $DISPLAY].
+    #[arg(long)]
+    display: Option<String>,
+    /// Directory of dispd's Unix sockets [default: $DISPD_SOCKET_DIR or /tmp/.dispd-unix].
+    #[arg(long)]
+    socket_dir: Option<PathBuf>,
+    /// Timed repetitions of each test.
+    #[arg(long, default_value_t = 5)]
+    repeat: u32,
+    /// Seconds each repetition should take (fractions allowed).
+    #[arg(long, default_value_t = 5.0)]
+    time: f64,
+    /// Use this many reps per repetition instead of calibrating.
+    #[arg(long)]
+    reps: Option<u64>,
+    /// Draw anti-aliased (dispd's smooth mode) instead of aliased X-style pixels.
+    #[arg(long)]
+    aa: bool,
+    /// Window counts for -create and -map.
+    #[arg(long, num_args = 1.., default_values_t = DEFAULT_SUBS)]
+    subs: Vec<u32>,
+    /// Send PutImage pixels as 3-byte RGB instead of 4-byte RGBA (X's 32-bit ZPixmap).
+    #[arg(long)]
+    rgb: bool,
+    /// Run every test.
+    #[arg(long)]
+    all: bool,
+    /// After each test, save the test window as DIR/TEST.png (to check what was drawn).
+    #[arg(long, value_name = "DIR")]
+    dump: Option<PathBuf>,
+    /// Probe: time N Sync round trips and print their median and 99th percentile.
+    #[arg(long, value_name = "N")]
+    latency: Option<u32>,
+    /// Probe: N times, connect, create, map, draw and sync a window, then read the screen back
+    /// until it shows the window; print the times.
+    #[arg(long, value_name = "N")]
+    first_frame: Option<u32>,
+    /// Probe: open N windows (see --hold-size), draw each whole, print `READY`, then wait
+    /// --hold-seconds (for measuring the server's memory).
+    #[arg(long, value_name = "N")]
+    hold_windows: Option<u32>,
+    /// Size of the --hold-windows windows, WIDTHxHEIGHT.
+    #[arg(long, default_value = "640x480", value_parser = parse_size)]
+    hold_size: Size,
+    /// How long --hold-windows waits after READY.
+    #[arg(long, default_value_t = 5.0)]
+    hold_seconds: f64,
+}
+
+fn parse_size(s: &str) -> Result<Size, String> {
+    let bad = || format!("`{s}` is not a size: use WIDTHxHEIGHT, e.g. 640x480");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h) = (
+        w.parse::<u32>().map_err(|_| bad())?,
+        h.parse::<u32>().map_err(|_| bad())?,
+    );
+    if w == 0 || h == 0 || w > 8192 || h > 8192 {
+        return Err(format!("`{s}`: each side must be 1 to 8192 pixels"));
+    }
+    Ok(Size::new(w, h))
+}
+
+/// Splits the command line into test names and the rest, which is rewritten for clap:
+/// x11perf's one-dash long options (`-display`) become two-dash ones (`--display`).
+fn split_args(raw: impl Iterator<Item = String>) -> (Vec<String>, Vec<usize>) {
+    let mut rest = Vec::new();
+    let mut tests = Vec::new();
+    for (i, arg) in raw.enumerate() {
+        if i == 0 {
+            rest.push(arg);
+            continue;
+        }
+        let bare = arg.trim_start_matches('-');
+        if arg.starts_with('-') && bare.len() == arg.len() - 1 || arg.starts_with("--") {
+            if let Some(t) = TESTS.iter().position(|(name, _)| *name == bare) {
+                if !tests.contains(&t) {
+                    tests.push(t);
+                }
+                continue;
+            }
+        }
+        let long_single_dash = arg.len() > 2
+            && arg.starts_with('-')
+            && !arg.starts_with("--")
+            && !arg[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.');
+        rest.push(if long_single_dash { format!("-{arg}") } else { arg });
+    }
+    (rest, tests)
+}
+
+/// Writes one line on stdout, at once (so that progress shows in a pipe too).
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn main() -> ExitCode {
+    let (argv, mut tests) = split_args(std::env::args());
+    let args = Args::parse_from(argv);
+    if args.all {
+        tests = (0..TESTS.len()).collect();
+    }
+    tests.sort_unstable();
+    if tests.is_empty() && args.latency.is_none() && args.first_frame.is_none() && args.hold_windows.is_none()
+    {
+        dispd_tools::report(
+            "dispbench: no test given: name some (e.g. -rect10 -putimage100) or -all; see --help",
+        );
+        return ExitCode::from(2);
+    }
+    if !(args.time > 0.0 && args.time.is_finite()) || args.repeat == 0 {
+        dispd_tools::report("dispbench: -time must be above 0 and -repeat at least 1");
+        return ExitCode::from(2);
+    }
+    let opts = ConnectOptions {
+        display: args.display.clone(),
+        socket_dir: args.socket_dir.clone(),
+        ..Default::default()
+    };
+    match run(&args, &opts, &tests) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            dispd_tools::report(&format!("dispbench: {e}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn run(args: &Args, opts: &ConnectOptions, tests: &[usize]) -> Result<(), Failure> {
+    if !tests.is_empty() {
+        let mut s = Session::open(args, opts)?;
+        s.header(args)?;
+        for &t in tests {
+            let subs: Vec<Option<u32>> = match TESTS[t].0 {
+                "create" | "map" => args.subs.iter().map(|&n| Some(n)).collect(),
+                _ => vec![None],
+            };
+            for kids in subs {
+                run_test(&mut s, args, t, kids)?;
+            }
+        }
+    }
+    if let Some(n) = args.latency {
+        latency(opts, n)?;
+    }
+    if let Some(n) = args.first_frame {
+        first_frame(opts, n)?;
+    }
+    if let Some(n) = args.hold_windows {
+        hold_windows(opts, n, args.hold_size, args.hold_seconds)?;
+    }
+    Ok(())
+}
+
+/// The benchmark's connection and its 600x600 test window.
+struct Session {
+    d: Display,
+    win: WindowId,
+    opts: ConnectOptions,
+    /// Seconds of a bare Sync round trip, subtracted from every timed repetition.
+    sync_time: f64,
+    /// Bytes of the events drained so far.
+    event_bytes: u64,
+}
+
+impl Session {
+    fn open(args: &Args, opts: &ConnectOptions) -> Result<Self, Failure> {
+        let mut d = Display::connect(opts)?;
+        let rect = Rect::new(WINDOW_AT.0, WINDOW_AT.1, WIDTH as u32, HEIGHT as u32);
+        let win = d.create_window(rect, Color::WHITE)?;
+        d.set_title(
+            win,
+            if args.aa {
+                "dispbench (anti-aliased)"
+            } else {
+                "dispbench"
+            },
+        );
+        d.map_window(win);
+        d.sync()?;
+        let mut s = Self {
+            d,
+            win,
+            opts: opts.clone(),
+            sync_time: 0.0,
+            event_bytes: 0,
+        };
+        s.drain()?;
+        // x11perf's "sync time adjustment": what a bare round trip costs.
+        for _ in 0..20 {
+            s.d.sync()?;
+        }
+        let mut times: Vec<f64> = (0..100)
+            .map(|_| {
+                let t = Instant::now();
+                s.d.sync().map(|()| t.elapsed().as_secs_f64())
+            })
+            .collect::<Result<_, _>>()?;
+        times.sort_by(f64::total_cmp);
+        s.sync_time = times[times.len() / 2];
+        Ok(s)
+    }
+
+    /// Prints x11perf's header.
+    fn header(&mut self, args: &Args) -> Result<(), Failure> {
+        let info = self.d.server_info()?;
+        let name = args
+            .display
+            .clone()
+            .or_else(|| std::env::var("DISPD_DISPLAY").ok())
+            .or_else(|| std::env::var("DISPLAY").ok())
+            .unwrap_or_default();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        say("dispbench - dispd performance program (x11perf tests and output), version 1.0");
+        say(&format!(
+            "{} server version {} (protocol {}, {} backend, {}x{} screen) on {name}",
+            info.name,
+            info.version,
+            info.protocol_version,
+            info.backend,
+            info.screen.width,
+            info.screen.height
+        ));
+        say(&format!("from {}", host.trim()));
+        say(&utc_now());
+        say("");
+        if args.aa {
+            say("# Anti-aliased drawing (-aa): every batch starts with SetAntialias(true).");
+            say("");
+        }
+        say(&format!(
+            "Sync time adjustment is {:.4} msecs.",
+            self.sync_time * 1000.0
+        ));
+        say("");
+        Ok(())
+    }
+
+    /// Takes every event that has arrived (counting its bytes); a failed request surfaces here.
+    fn drain(&mut self) -> Result<(), ClientError> {
+        while let Some(event) = self.d.poll_event()? {
+            self.event_bytes += frame_len(&ServerMessage::Event(event));
+        }
+        Ok(())
+    }
+
+    /// Waits until the server has caught up (a Sync round trip), then takes the events: keeps a
+    /// window test from running so far ahead that the server's queue for it overflows.
+    fn settle(&mut self) -> Result<(), ClientError> {
+        self.d.sync()?;
+        self.drain()
+    }
+
+    /// Paints the test window white again (x11perf clears its window between tests).
+    fn clear(&mut self) -> Result<(), ClientError> {
+        let mut p = self.d.draw(self.win);
+        p.color(Color::WHITE).clear();
+        p.finish();
+        self.d.sync()?;
+        self.drain()
+    }
+}
+
+/// The date as ctime(3) prints it, in UTC.
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {day:2} {:02}:{:02}:{:02} {year} UTC",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Bytes of `msg` on the wire, frame prefix included.
+fn frame_len<T: serde_free::Encode>(msg: &T) -> u64 {
+    msg.wire_len()
+}
+
+/// A tiny indirection so `frame_len` takes both requests and server messages without naming
+/// serde (not a dependency of this crate).
+mod serde_free {
+    use gui_client::protocol::{encode_frame, Request, ServerMessage};
+
+    pub trait Encode {
+        fn wire_len(&self) -> u64;
+    }
+    impl Encode for Request {
+        fn wire_len(&self) -> u64 {
+            let mut v = Vec::new();
+            encode_frame(self, &mut v);
+            v.len() as u64
+        }
+    }
+    impl Encode for ServerMessage {
+        fn wire_len(&self) -> u64 {
+            let mut v = Vec::new();
+            encode_frame(self, &mut v);
+            v.len() as u64
+        }
+    }
+}
+
+/// What a test does in one rep.
+enum Work {
+    /// Queue `per_rep` of these requests, in turn.
+    Send {
+        reqs: Vec<Request>,
+        per_rep: usize,
+        next: usize,
+    },
+    /// Make `per_rep` round trips with these requests, in turn.
+    RoundTrip {
+        reqs: Vec<Request>,
+        per_rep: usize,
+        next: usize,
+    },
+    /// Create, map and destroy a window at each rectangle (screen coordinates).
+    Create { rects: Vec<Rect> },
+    /// Unmap, then map, each of these windows.
+    Map { windows: Vec<WindowId> },
+    /// Connect (handshake included) and disconnect.
+    Connect,
+}
+
+/// One prepared test.
+struct Bench {
+    label: String,
+    /// Objects (x11perf's unit) per rep.
+    objects: u64,
+    /// Objects per request, for the wire line.
+    per_request: f64,
+    work: Work,
+    /// dispd bytes sent per object.
+    sent: f64,
+    /// dispd bytes received per object, when known in advance (replies); `None`: counted events.
+    received: Option<f64>,
+}
+
+/// A pseudo-random sequence (xorshift), fixed seed: the same shapes every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: i32) -> i32 {
+        (self.next() % n.max(1) as u64) as i32
+    }
+}
+
+/// A draw batch on the test window: the anti-aliasing switch when asked for, `white` to paint
+/// in the background colour (x11perf alternates its foreground and background GCs), then `ops`.
+fn batch(win: WindowId, aa: bool, white: bool, ops: impl IntoIterator<Item = DrawOp>) -> Request {
+    let mut all = Vec::new();
+    if aa {
+        all.push(DrawOp::SetAntialias(true));
+    }
+    if white {
+        all.push(DrawOp::SetColor(Color::WHITE));
+    }
+    all.extend(ops);
+    Request::Draw {
+        target: win.into(),
+        ops: all,
+    }
+}
+
+/// x11perf's rectangle layout (do_rects.c): columns of squares one pixel apart.
+fn rect_layout(size: i32, n: usize) -> Vec<Rect> {
+    let step = size + 1;
+    let (mut x, mut y, mut rows) = (0, 0, 0);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(Rect::new(x, y, size as u32, size as u32));
+        y += step;
+        rows += 1;
+        if y + size > HEIGHT || rows == MAXROWS {
+            rows = 0;
+            y = 0;
+            x += step;
+            if x + size > WIDTH {
+                x = 0;
+            }
+        }
+    }
+    out
+}
+
+/// x11perf's segment layout (do_segs.c): each segment crosses its own size x size square,
+/// its end points turning clockwise around the square from one segment to the next.
+fn segment_layout(size: i32, n: usize) -> Vec<(i32, i32, i32, i32)> {
+    let half = (size + 19) / 20;
+    let (mut x, mut y, mut x1, mut y1) = (half, half, 0, 0);
+    let (mut x1inc, mut y1inc) = (1, 0);
+    let (mut minor, mut major, mut rows) = (size, 0, 0);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push((x + x1, y + y1, x + size - x1, y + size - y1));
+        rows += 1;
+        y += size;
+        if y >= HEIGHT - size - half || rows == MAXROWS {
+            rows = 0;
+            y = half;
+            x += size;
+            if x >= WIDTH - size - half {
+                x = half;
+            }
+        }
+        x1 += x1inc;
+        y1 += y1inc;
+        minor -= 1;
+        if minor <= 0 {
+            minor = size;
+            major = (major + 1) % 4;
+            (x1inc, y1inc) = match major {
+                0 => (1, 0),
+                1 => (0, 1),
+                2 => (-1, 0),
+                _ => (0, -1),
+            };
+        }
+    }
+    out
+}
+
+/// A polyline of `n` segments of about `size` pixels zig-zagging down and up the columns of the
+/// window, each segment's direction turning a little from the last (after do_lines.c).
+fn polyline_layout(size: i32, n: usize) -> Vec<Point> {
+    let half = (size + 19) / 20;
+    let (mut x, mut y, mut ydir) = (half, half, 1);
+    let period = 4 * (size + 1);
+    let mut points = vec![Point { x, y }];
+    for i in 0..n as i32 {
+        let phase = i % period;
+        // The sideways part runs -size..=size and back, so segments point every way downward.
+        let side = if phase < 2 * (size + 1) {
+            phase - size
+        } else {
+            3 * (size + 1) - phase - 1
+        }
+        .clamp(-size, size);
+        y += ydir * size;
+        if y > HEIGHT - half || y < half {
+            ydir = -ydir;
+            y += 2 * ydir * size;
+            x += size;
+            if x + size > WIDTH - half {
+                x = half;
+            }
+        }
+        let px = (x + side.max(0)).clamp(0, WIDTH - 1);
+        points.push(Point { x: px, y });
+    }
+    points
+}
+
+/// x11perf's circle layout (do_arcs.c): bounding squares down the columns.
+fn circle_layout(size: i32, n: usize) -> Vec<Rect> {
+    let half = (size + 19) / 20;
+    let (mut x, mut y, mut rows) = (half, half, 0);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(Rect::new(x, y, size as u32, size as u32));
+        y += size;
+        rows += 1;
+        if y >= HEIGHT - size || rows == MAXROWS {
+            rows = 0;
+            y = half;
+            x += size;
+            if x >= WIDTH - size {
+                x = half;
+            }
+        }
+    }
+    out
+}
+
+/// Positions for the image and copy tests: `n` pairs of corners for `size` squares, spread over
+/// the window (x11perf's InitCopyLocations picks them the same way, from a fixed seed).
+fn copy_locations(size: i32, n: usize) -> Vec<(i32, i32, i32, i32)> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let span = WIDTH - size + 1;
+    (0..n)
+        .map(|_| (rng.below(span), rng.below(span), rng.below(span), rng.below(span)))
+        .collect()
+}
+
+/// x11perf's scroll walk (DoScroll, v1.3 semantics: 13-pixel steps): one `size` square copied
+/// up by `delta`, walking down the columns.
+fn scroll_walk(size: i32, n: usize) -> Vec<(i32, i32)> {
+    let delta = 13;
+    let (mut xorg, mut yorg, mut x, mut y) = (0, 0, 0, 0);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push((x, y));
+        y += size;
+        if y + size + delta > HEIGHT {
+            yorg += delta;
+            if yorg >= size || yorg + size + delta > HEIGHT {
+                yorg = 0;
+                xorg += 1;
+                if xorg >= size || xorg + size > WIDTH {
+                    xorg = 0;
+                }
+            }
+            y = yorg;
+            x += size;
+            if x + size > WIDTH {
+                x = xorg;
+            }
+        }
+    }
+    out
+}
+
+/// The pixels of a test image: a smooth gradient with some detail (the bytes do not matter
+/// uncompressed; they are what a photo-like image would be).
+fn test_image(size: u32, bpp: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(size as usize * size as usize * bpp);
+    for y in 0..size {
+        for x in 0..size {
+            let r = (x * 255 / size.max(1)) as u8;
+            let g = (y * 255 / size.max(1)) as u8;
+            let b = ((x ^ y) & 0xff) as u8;
+            data.extend_from_slice(&[r, g, b, 255][..bpp]);
+        }
+    }
+    data
+}
+
+/// Average wire size of `reqs`, in bytes.
+fn average_len(reqs: &[Request]) -> f64 {
+    reqs.iter().map(frame_len).sum::<u64>() as f64 / reqs.len().max(1) as f64
+}
+
+/// Builds test `t` (an index into [`TESTS`]) for this session.
+fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<Bench, Failure> {
+    let (name, label) = TESTS[t];
+    let (win, aa) = (s.win, args.aa);
+    let mut label = label.to_string();
+    if let Some(k) = kids {
+        label = format!("{label} ({k} kids)");
+    }
+    // A test that queues one kind of draw batch: `alternate` paints every other batch in the
+    // background colour, as x11perf swaps GCs.
+    let draw_test = |ops: Vec<DrawOp>, per_batch: usize, alternate: bool| {
+        let mut reqs = vec![batch(win, aa, false, ops.clone())];
+        if alternate {
+            reqs.push(batch(win, aa, true, ops));
+        }
+        (reqs, per_batch)
+    };
+    let (reqs, objects_per_request) = match name {
+        "rect1" | "rect10" | "rect100" | "rect500" => {
+            let size: i32 = name[4..].parse()?;
+            let n = match size {
+                100 => 36,
+                500 => 1,
+                _ => 1000,
+            };
+            let ops = rect_layout(size, n).into_iter().map(DrawOp::FillRect).collect();
+            draw_test(ops, n, true)
+        }
+        "seg10" | "seg100" => {
+            let size: i32 = name[3..].parse()?;
+            let ops = segment_layout(size, 1000)
+                .into_iter()
+                .map(|(x1, y1, x2, y2)| DrawOp::Line { x1, y1, x2, y2 })
+                .collect();
+            draw_test(ops, 1000, true)
+        }
+        "line10" => {
+            let ops = vec![DrawOp::Polyline {
+                points: polyline_layout(10, 1000),
+                closed: false,
+            }];
+            draw_test(ops, 1000, true)
+        }
+        "circle10" => {
+            let ops = circle_layout(10, 1000)
+                .into_iter()
+                .map(DrawOp::StrokeEllipse)
+                .collect();
+            draw_test(ops, 1000, true)
+        }
+        "fcircle10" | "fcircle100" => {
+            let size: i32 = name[7..].parse()?;
+            let n = if size == 100 { 100 } else { 1000 };
+            let ops = circle_layout(size, n)
+                .into_iter()
+                .map(DrawOp::FillEllipse)
+                .collect();
+            draw_test(ops, n, true)
+        }
+        "ftext" => {
+            // One request per 80-character line, as x11perf's XDrawString; the lines run down
+            // the window, 13 pixels apart, each of different random characters.
+            let mut rng = Rng(1);
+            let lines = (HEIGHT / 13 - 1) as usize;
+            let reqs = (0..lines)
+                .map(|i| {
+                    let text: String = (0..80).map(|_| char::from(b' ' + rng.below(95) as u8)).collect();
+                    let ops = vec![
+                        DrawOp::SetFontFace(FontFace::Mono),
+                        DrawOp::SetFontSize(10),
+                        DrawOp::Text {
+                            x: 20,
+                            y: 13 * (i as i32 + 1),
+                            text,
+                        },
+                    ];
+                    batch(win, aa, false, ops)
+                })
+                .collect();
+            (reqs, 80)
+        }
+        "scroll100" => {
+            let reqs = scroll_walk(100, 4096)
+                .into_iter()
+                .map(|(x, y)| {
+                    let op = DrawOp::CopyArea {
+                        source: win.into(),
+                        src: Rect::new(x, y + 13, 100, 100),
+                        x,
+                        y,
+                    };
+                    batch(win, aa, false, [op])
+                })
+                .collect();
+            (reqs, 1)
+        }
+        "copywinwin100" => {
+            let mut reqs = Vec::new();
+            for (x1, y1, x2, y2) in copy_locations(100, 64) {
+                for (sx, sy, dx, dy) in [(x1, y1, x2, y2), (x2, y2, x1, y1)] {
+                    let op = DrawOp::CopyArea {
+                        source: win.into(),
+                        src: Rect::new(sx, sy, 100, 100),
+                        x: dx,
+                        y: dy,
+                    };
+                    reqs.push(batch(win, aa, false, [op]));
+                }
+            }
+            (reqs, 1)
+        }
+        "putimage10" | "putimage100" | "putimage500" => {
+            let size: u32 = name[8..].parse()?;
+            let format = if args.rgb {
+                PixelFormat::Rgb8
+            } else {
+                PixelFormat::Rgba8
+            };
+            let data = test_image(size, format.bytes_per_pixel());
+            let mut reqs = Vec::new();
+            // Few distinct requests (the pixels are shared by all): the loop sends references.
+            for (x1, y1, x2, y2) in copy_locations(size as i32, 4) {
+                for (x, y) in [(x1, y1), (x2, y2)] {
+                    reqs.push(Request::PutImage {
+                        target: win.into(),
+                        rect: Rect::new(x, y, size, size),
+                        format,
+                        compression: gui_client::Compression::None,
+                        data: data.clone(),
+                    });
+                }
+            }
+            (reqs, 1)
+        }
+        "getimage100" | "getimage500" => {
+            let size: u32 = name[8..].parse()?;
+            let reqs: Vec<Request> = copy_locations(size as i32, 32)
+                .into_iter()
+                .flat_map(|(x1, y1, x2, y2)| [(x1, y1), (x2, y2)])
+                .map(|(x, y)| Request::GetImage {
+                    source: ImageSource::Drawable(Drawable::from(win)),
+                    rect: Rect::new(x, y, size, size),
+                })
+                .collect();
+            let reply = s.d.round_trip(&reqs[0])?;
+            let received = frame_len(&ServerMessage::Reply {
+                seq: s.d.last_seq(),
+                reply,
+            }) as f64;
+            return Ok(Bench {
+                label,
+                objects: 4,
+                per_request: 1.0,
+                sent: average_len(&reqs),
+                work: Work::RoundTrip {
+                    reqs,
+                    per_rep: 4,
+                    next: 0,
+                },
+                received: Some(received),
+            });
+        }
+        "noop" => (vec![batch(win, false, false, [])], 1),
+        "pointer" => {
+            let received = frame_len(&ServerMessage::Reply {
+                seq: s.d.last_seq() + 1,
+                reply: Reply::Sync,
+            }) as f64;
+            return Ok(Bench {
+                label,
+                objects: 1,
+                per_request: 1.0,
+                sent: frame_len(&Request::Sync) as f64,
+                work: Work::RoundTrip {
+                    reqs: vec![Request::Sync],
+                    per_rep: 1,
+                    next: 0,
+                },
+                received: Some(received),
+            });
+        }
+        "create" => {
+            let n = kids.unwrap_or(25).max(1) as usize;
+            let rects = child_rects(n);
+            let id = WindowId(s.d.setup().ids.base);
+            let sample = [
+                Request::CreateWindow {
+                    window: id,
+                    rect: rects[0],
+                    background: Color::BLACK,
+                },
+                Request::MapWindow { window: id },
+                Request::DestroyWindow { window: id },
+            ];
+            return Ok(Bench {
+                label,
+                objects: n as u64,
+                per_request: 1.0 / 3.0,
+                sent: sample.iter().map(frame_len).sum::<u64>() as f64,
+                work: Work::Create { rects },
+                received: None,
+            });
+        }
+        "map" => {
+            let n = kids.unwrap_or(25).max(1) as usize;
+            let mut windows = Vec::with_capacity(n);
+            for r in child_rects(n) {
+                let w = s.d.create_window(r, Color::BLACK)?;
+                s.d.map_window(w);
+                windows.push(w);
+            }
+            s.d.sync()?;
+            s.drain()?;
+            let sample = [
+                Request::UnmapWindow { window: windows[0] },
+                Request::MapWindow { window: windows[0] },
+            ];
+            return Ok(Bench {
+                label,
+                objects: n as u64,
+                per_request: 0.5,
+                sent: sample.iter().map(frame_len).sum::<u64>() as f64,
+                work: Work::Map { windows },
+                received: None,
+            });
+        }
+        "connect" => {
+            let hello = ClientHello::new("", b"").encode()?.len() as f64;
+            let answer = ServerAnswer::Accepted {
+                version: gui_client::protocol::PROTOCOL_VERSION,
+                setup: s.d.setup().clone(),
+            }
+            .encode()
+            .len() as f64;
+            return Ok(Bench {
+                label,
+                objects: 1,
+                per_request: 1.0,
+                sent: hello,
+                work: Work::Connect,
+                received: Some(answer),
+            });
+        }
+        other => return Err(format!("unknown test {other}").into()),
+    };
+    // The image and copy tests make four requests per rep (x11perf's DoPutImage, DoCopyWinWin).
+    let per_rep = match name {
+        "putimage10" | "putimage100" | "putimage500" | "copywinwin100" => 4,
+        _ => 1,
+    };
+    Ok(Bench {
+        label,
+        objects: (per_rep * objects_per_request) as u64,
+        per_request: objects_per_request as f64,
+        sent: average_len(&reqs) / objects_per_request as f64,
+        work: Work::Send {
+            reqs,
+            per_rep,
+            next: 0,
+        },
+        received: Some(0.0),
+    })
+}
+
+/// Screen rectangles of `n` child-sized windows in rows inside the test window.
+fn child_rects(n: usize) -> Vec<Rect> {
+    let per_row = (WIDTH - CHILD_SPACE) / (CHILD_SIZE + CHILD_SPACE);
+    (0..n as i32)
+        .map(|i| {
+            let (col, row) = (i % per_row, i / per_row);
+            Rect::new(
+                WINDOW_AT.0 + CHILD_SPACE + col * (CHILD_SIZE + CHILD_SPACE),
+                WINDOW_AT.1 + CHILD_SPACE + row * (CHILD_SIZE + CHILD_SPACE),
+                CHILD_SIZE as u32,
+                CHILD_SIZE as u32,
+            )
+        })
+        .collect()
+}
+
+/// Reps of a window test between two [`Session::settle`]s: each map brings about three events
+/// (an expose, focus out, focus in), and dispd drops a client with more than a few thousand
+/// messages waiting for it, so at most about 1500 may be in flight.
+fn events_window(windows: usize) -> u64 {
+    (1500 / (3 * windows.max(1))).max(1) as u64
+}
+
+/// Does `reps` reps of `bench`.
+fn work(s: &mut Session, bench: &mut Bench, reps: u64) -> Result<(), Failure> {
+    match &mut bench.work {
+        Work::Send { reqs, per_rep, next } => {
+            for _ in 0..reps {
+                for _ in 0..*per_rep {
+                    s.d.send(&reqs[*next]);
+                    *next = (*next + 1) % reqs.len();
+                }
+            }
+        }
+        Work::RoundTrip { reqs, per_rep, next } => {
+            for _ in 0..reps {
+                for _ in 0..*per_rep {
+                    s.d.round_trip(&reqs[*next])?;
+                    *next = (*next + 1) % reqs.len();
+                }
+            }
+        }
+        Work::Create { rects } => {
+            let every = events_window(rects.len());
+            let mut ids = Vec::with_capacity(rects.len());
+            for i in 0..reps {
+                ids.clear();
+                for r in rects.iter() {
+                    ids.push(s.d.create_window(*r, Color::BLACK)?);
+                }
+                for &w in &ids {
+                    s.d.map_window(w);
+                }
+                for &w in &ids {
+                    s.d.destroy_window(w);
+                }
+                if (i + 1) % every == 0 {
+                    s.settle()?;
+                }
+            }
+        }
+        Work::Map { windows } => {
+            let every = events_window(windows.len());
+            for i in 0..reps {
+                for &w in windows.iter() {
+                    s.d.unmap_window(w);
+                }
+                for &w in windows.iter() {
+                    s.d.map_window(w);
+                }
+                if (i + 1) % every == 0 {
+                    s.settle()?;
+                }
+            }
+        }
+        Work::Connect => {
+            for _ in 0..reps {
+                let c = Display::connect(&s.opts)?;
+                drop(c);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One timed run of `reps` reps: seconds, less the sync time adjustment.
+fn timed(s: &mut Session, bench: &mut Bench, reps: u64) -> Result<f64, Failure> {
+    s.d.sync()?;
+    s.drain()?;
+    let start = Instant::now();
+    work(s, bench, reps)?;
+    s.d.sync()?;
+    let t = start.elapsed().as_secs_f64() - s.sync_time;
+    s.drain()?;
+    Ok(t.max(0.0))
+}
+
+/// x11perf's calibration, scaled to `-time`: find how many reps take long enough to measure,
+/// then how many fill `seconds`, rounded up to one significant digit. Warms the test up too.
+fn calibrate(s: &mut Session, bench: &mut Bench, seconds: f64) -> Result<u64, Failure> {
+    let enough = (seconds * 0.25).clamp(0.01, 1.0);
+    let goal = enough * 1.25;
+    let mut reps: u64 = 1;
+    let t = loop {
+        let t = timed(s, bench, reps)?;
+        if t >= enough {
+            break t;
+        }
+        reps = if t <= 0.001 {
+            reps.saturating_mul(10)
+        } else {
+            (goal * reps as f64 / t) as u64 + 1
+        };
+    };
+    let mut reps = (seconds * reps as f64 / t) as u64 + 1;
+    reps -= 1;
+    let mut exponent = 1;
+    while reps > 9 {
+        reps /= 10;
+        exponent *= 10;
+    }
+    Ok((reps + 1) * exponent)
+}
+
+/// x11perf's RoundTo3Digits: keep three significant digits.
+fn round3(d: f64) -> f64 {
+    if d <= 0.0 {
+        return d;
+    }
+    let mut exponent = 1.0;
+    if d >= 1000.0 {
+        loop {
+            exponent *= 10.0;
+            if d / exponent < 1000.0 {
+                break;
+            }
+        }
+        ((d / exponent + 0.5) as i64) as f64 * exponent
+    } else {
+        while d * exponent < 100.0 {
+            exponent *= 10.0;
+        }
+        ((d * exponent + 0.5) as i64) as f64 / exponent
+    }
+}
+
+/// x11perf's ReportTimes.
+fn report_times(secs: f64, n: u64, label: &str, average: bool) {
+    let kind = if average { "trep" } else { "reps" };
+    if secs > 0.0 {
+        let msec_per_obj = secs * 1000.0 / n as f64;
+        let per_sec = round3(n as f64 / secs);
+        say(&format!(
+            "{n:>11} {kind} @ {msec_per_obj:>8.4} msec ({per_sec:>8.1}/sec): {label}"
+        ));
+    } else {
+        say(&format!("{n:>10} {kind} @ 0.0 msec (unmeasurably fast): {label}"));
+    }
+}
+
+fn run_test(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<(), Failure> {
+    let mut bench = prepare(s, args, t, kids)?;
+    let label = bench.label.clone();
+    let fail = |e: Failure| -> Failure { format!("test {} failed: {e}", TESTS[t].0).into() };
+    s.clear()?;
+    let reps = match args.reps {
+        Some(r) => {
+            // Warm up with one rep even so.
+            timed(s, &mut bench, 1).map_err(fail)?;
+            r.max(1)
+        }
+        None => calibrate(s, &mut bench, args.time).map_err(fail)?,
+    };
+    let events_before = s.event_bytes;
+    let mut total = 0.0;
+    for _ in 0..args.repeat {
+        let secs = timed(s, &mut bench, reps).map_err(fail)?;
+        total += secs;
+        report_times(secs, reps * bench.objects, &label, false);
+    }
+    if args.repeat > 1 {
+        report_times(total, u64::from(args.repeat) * reps * bench.objects, &label, true);
+    }
+    let ops = (u64::from(args.repeat) * reps * bench.objects).max(1) as f64;
+    let received = bench
+        .received
+        .unwrap_or((s.event_bytes - events_before) as f64 / ops);
+    say(&format!(
+        "# bytes/op on the wire: {:.3} sent, {:.3} received; {} objects per request (dispd{})",
+        bench.sent,
+        received,
+        trim_number(bench.per_request),
+        if TESTS[t].0 == "pointer" {
+            ": Sync round trip"
+        } else if TESTS[t].0 == "noop" {
+            ": empty Draw batch"
+        } else {
+            ""
+        }
+    ));
+    say("");
+    if let Some(dir) = &args.dump {
+        let image =
+            s.d.get_image(s.win, Rect::new(0, 0, WIDTH as u32, HEIGHT as u32))?;
+        let suffix = kids.map_or(String::new(), |k| format!("-{k}"));
+        dispd_tools::save_png(&image, &dir.join(format!("{}{suffix}.png", TESTS[t].0)))?;
+    }
+    if let Work::Map { windows } = &bench.work {
+        for &w in windows {
+            s.d.destroy_window(w);
+        }
+    }
+    s.d.sync()?;
+    s.drain()?;
+    Ok(())
+}
+
+/// `1`, `0.5`, `1000` rather than `1.000`.
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The `q`-quantile (0..=1) of sorted `v`, nearest rank.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The `-latency` probe.
+fn latency(opts: &ConnectOptions, n: u32) -> Result<(), Failure> {
+    let mut d = Display::connect(opts)?;
+    for _ in 0..100 {
+        d.sync()?;
+    }
+    let mut us = Vec::with_capacity(n as usize);
+    for _ in 0..n.max(1) {
+        let t = Instant::now();
+        d.sync()?;
+        us.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    us.sort_by(f64::total_cmp);
+    let mean = us.iter().sum::<f64>() / us.len() as f64;
+    say(&format!(
+        "# round_trip n={} median_us={:.1} p99_us={:.1} mean_us={mean:.1} min_us={:.1} max_us={:.1}",
+        us.len(),
+        quantile(&us, 0.5),
+        quantile(&us, 0.99),
+        us[0],
+        us[us.len() - 1]
+    ));
+    Ok(())
+}
+
+/// The `-first-frame` probe.
+fn first_frame(opts: &ConnectOptions, n: u32) -> Result<(), Failure> {
+    let mut total = Vec::new();
+    let mut connect = Vec::new();
+    for i in 0..n.max(1) {
+        let color = Color::rgb(0x12, 0x9a, (i % 200) as u8 + 30);
+        let start = Instant::now();
+        let mut d = Display::connect(opts)?;
+        let connected = start.elapsed();
+        let screen = d.setup().screen;
+        let rect = Rect::new(screen.width as i32 / 2, screen.height as i32 / 2 - 100, 200, 150);
+        let w = d.create_window(rect, Color::WHITE)?;
+        d.map_window(w);
+        let mut p = d.draw(w);
+        p.color(color).fill_rect(Rect::new(0, 0, 200, 150));
+        p.finish();
+        d.sync()?;
+        let probe = Rect::new(rect.x + 100, rect.y + 75, 1, 1);
+        loop {
+            let img: Image = d.get_screen_image(probe)?;
+            if img.pixel(0, 0) == Some([color.r(), color.g(), color.b(), 255]) {
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(5) {
+                return Err("the window never showed on the screen read-back".into());
+            }
+        }
+        total.push(start.elapsed().as_secs_f64() * 1000.0);
+        connect.push(connected.as_secs_f64() * 1000.0);
+        d.destroy_window(w);
+        d.sync()?;
+    }
+    total.sort_by(f64::total_cmp);
+    connect.sort_by(f64::total_cmp);
+    say(&format!(
+        "# first_frame n={} median_ms={:.3} min_ms={:.3} max_ms={:.3} connect_median_ms={:.3}",
+        total.len(),
+        quantile(&total, 0.5),
+        total[0],
+        total[total.len() - 1],
+        quantile(&connect, 0.5)
+    ));
+    Ok(())
+}
+
+/// The `-hold-windows` probe.
+fn hold_windows(opts: &ConnectOptions, n: u32, size: Size, seconds: f64) -> Result<(), Failure> {
+    let mut d = Display::connect(opts)?;
+    let screen = d.setup().screen;
+    let mut windows = Vec::new();
+    for i in 0..n {
+        let span_x = screen.width.saturating_sub(size.width).max(1) as i32;
+        let span_y = screen.height.saturating_sub(size.height).max(1) as i32;
+        let rect = Rect::new(
+            (i as i32 * 23) % span_x,
+            (i as i32 * 17) % span_y,
+            size.width,
+            size.height,
+        );
+        let w = d.create_window(rect, Color::WHITE)?;
+        d.map_window(w);
+        let mut p = d.draw(w);
+        p.color(Color::rgb((i * 7) as u8, 120, 200)).clear();
+        p.color(Color::BLACK)
+            .fill_rect(Rect::new(10, 10, size.width / 2, size.height / 2));
+        p.finish();
+        windows.push(w);
+    }
+    d.sync()?;
+    while d.poll_event()?.is_some() {}
+    say(&format!(
+        "# hold windows={n} size={}x{} READY",
+        size.width, size.height
+    ));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
+    while Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let _ = d.next_event_timeout(left.min(Duration::from_millis(200)))?;
+    }
+    say("# hold DONE");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_matches_x11perf() {
+        assert_eq!(round3(6_453_211.0), 6_450_000.0);
+        assert_eq!(round3(80_349.0), 80_300.0);
+        assert_eq!(round3(12.345), 12.3);
+        assert_eq!(round3(0.5), 0.5);
+    }
+
+    #[test]
+    fn layouts_have_x11perf_counts_and_stay_inside() {
+        let rects = rect_layout(100, 36);
+        assert!(rects.iter().all(|r| r.right() <= 600 && r.bottom() <= 600));
+        let segs = segment_layout(10, 1000);
+        assert!(segs
+            .iter()
+            .all(|s| s.0 >= 0 && s.2 < 600 && s.1 >= 0 && s.3 < 600));
+        let pts = polyline_layout(10, 1000);
+        assert_eq!(pts.len(), 1001);
+        assert!(pts
+            .iter()
+            .all(|p| (0..600).contains(&p.x) && (0..=600).contains(&p.y)));
+        assert!(scroll_walk(100, 4096)
+            .iter()
+            .all(|&(x, y)| x + 100 <= 600 && y + 113 <= 600));
+    }
+
+    #[test]
+    fn single_dash_options_become_long_and_tests_are_picked_out() {
+        let argv = [
+            "dispbench",
+            "-display",
+            ":3",
+            "-repeat",
+            "2",
+            "-rect10",
+            "--noop",
+            "-time",
+            "0.5",
+        ];
+        let (rest, tests) = split_args(argv.iter().map(|s| s.to_string()));
+        assert_eq!(
+            rest,
+            ["dispbench", "--display", ":3", "--repeat", "2", "--time", "0.5"]
+        );
+        assert_eq!(tests, [1, 18]);
+    }
+}
