@@ -2432,7 +2432,7 @@ fn a_full_server_refuses_with_a_reason() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known bugs: these fail today and are ignored until fixed (see docs/SECURITY.md).
+// Regressions: these found real bugs, fixed since (see docs/SECURITY.md, "Bugs these tests found").
 // ---------------------------------------------------------------------------------------------
 
 /// The session stops reading a client's requests while more than 64 MiB of its output wait to
