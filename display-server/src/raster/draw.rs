@@ -7,7 +7,7 @@ use dispd_protocol::{
 use tiny_skia::{Mask, Path, Shader, Stroke, StrokeDash, Transform};
 
 use super::cost::{Cost, MAX_BATCH_PIXELS};
-use super::{shapes, skia, Fonts, Framebuffer};
+use super::{shapes, skia, spans, Fonts, Framebuffer};
 
 /// Longest text in one op, in bytes.
 pub const MAX_TEXT_BYTES: usize = 4096;
@@ -522,8 +522,24 @@ fn apply(
             st.transform = saved;
         }
         DrawOp::Polyline { points, closed } => {
-            if let Some(path) = shapes::polyline(points, *closed, 0.5) {
-                stroke(fb, st, &path, &mut touched);
+            let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
+            match st.integer_offset().filter(|_| crisp && points.len() > 1) {
+                Some((dx, dy)) => {
+                    let at = |p: &Point| (p.x.saturating_add(dx), p.y.saturating_add(dy));
+                    for pair in points.windows(2) {
+                        bresenham(fb, st, at(&pair[0]), at(&pair[1]), &mut touched);
+                    }
+                    if *closed {
+                        if let (Some(first), Some(last)) = (points.first(), points.last()) {
+                            bresenham(fb, st, at(last), at(first), &mut touched);
+                        }
+                    }
+                }
+                None => {
+                    if let Some(path) = shapes::polyline(points, *closed, 0.5) {
+                        stroke(fb, st, &path, &mut touched);
+                    }
+                }
             }
         }
         DrawOp::StrokeRect(r) => {
@@ -557,14 +573,30 @@ fn apply(
                 stroke(fb, st, &path, &mut touched);
             }
         }
-        DrawOp::FillEllipse(r) => {
-            if let Some(path) = shapes::ellipse(*r, 0.0) {
-                fill(fb, st, &path, &mut touched);
+        DrawOp::FillEllipse(r) => match crisp_ink(fb, st) {
+            Some((ink, clip, (dx, dy))) => {
+                if let Some(done) = spans::fill_ellipse(fb, ink, clip, r.translate(dx, dy)) {
+                    touched.add_rect(done);
+                }
             }
-        }
+            None => {
+                if let Some(path) = shapes::ellipse(*r, 0.0) {
+                    fill(fb, st, &path, &mut touched);
+                }
+            }
+        },
         DrawOp::StrokeEllipse(r) => {
-            if let Some(path) = shapes::ellipse(*r, f32::from(st.line_width) / 2.0) {
-                stroke(fb, st, &path, &mut touched);
+            match crisp_ink(fb, st).filter(|_| st.line_width == 1 && st.dash.is_none()) {
+                Some((ink, clip, (dx, dy))) => {
+                    if let Some(done) = spans::stroke_ellipse(fb, ink, clip, r.translate(dx, dy)) {
+                        touched.add_rect(done);
+                    }
+                }
+                None => {
+                    if let Some(path) = shapes::ellipse(*r, f32::from(st.line_width) / 2.0) {
+                        stroke(fb, st, &path, &mut touched);
+                    }
+                }
             }
         }
         DrawOp::Arc { rect, start, sweep } => {
@@ -628,6 +660,22 @@ fn apply(
         *damage = Damage(before);
         damage.add(a, b, c, d);
     }
+}
+
+/// The ink, clip rectangle and whole-pixel offset for the aliased fast paths, when they apply:
+/// anti-aliasing off, a solid colour, a whole-pixel translation, at most one clip rectangle.
+fn crisp_ink(fb: &Framebuffer, st: &State) -> Option<(spans::Ink, Rect, (i32, i32))> {
+    if st.aa {
+        return None;
+    }
+    let color = st.solid()?;
+    let offset = st.integer_offset()?;
+    let clip = match &st.clip {
+        None => fb.bounds(),
+        Some(c) if c.rects.len() == 1 => c.rects[0].intersect(&fb.bounds())?,
+        Some(_) => return None,
+    };
+    Some((spans::Ink::new(fb, color, st.copy()), clip, offset))
 }
 
 fn make_clip(fb: &Framebuffer, rects: &[Rect]) -> Option<Clip> {
@@ -721,19 +769,25 @@ fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32),
     let Some(((x1, y1), (x2, y2))) = clip_segment(from, to, bounds) else {
         return;
     };
-    let color = st.flat_color();
-    let copy = st.copy();
+    let ink = spans::Ink::new(fb, st.flat_color(), st.copy());
+    let single_clip = match &st.clip {
+        None => Some(fb.bounds()),
+        Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&fb.bounds()).unwrap_or_default()),
+        Some(_) => None,
+    };
     let (mut x, mut y) = (x1, y1);
     let dx = (x2 - x).abs();
     let dy = -(y2 - y).abs();
     let (sx, sy) = (if x < x2 { 1 } else { -1 }, if y < y2 { 1 } else { -1 });
     let mut err = dx + dy;
+    let bounds = fb.bounds();
     loop {
-        if st.clip.as_ref().is_none_or(|c| c.contains(x, y)) {
-            if copy {
-                fb.fill_rect(Rect::new(x as i32, y as i32, 1, 1), color, true);
-            } else {
-                fb.blend_pixel(x as i32, y as i32, color, 255);
+        match single_clip {
+            Some(clip) => ink.plot(fb, clip, x, y),
+            None => {
+                if st.clip.as_ref().is_none_or(|c| c.contains(x, y)) {
+                    ink.plot(fb, bounds, x, y);
+                }
             }
         }
         if x == x2 && y == y2 {
@@ -885,7 +939,11 @@ fn copy_area(
         } else if let Some(s) = sources.get(source) {
             fb.copy_from(s, from, part.x, part.y);
         }
-        fb.make_opaque(part);
+        // Pixels from an image may be translucent; a window must stay opaque.
+        let translucent = source != target && sources.get(source).is_some_and(|s| !s.is_opaque());
+        if translucent {
+            fb.make_opaque(part);
+        }
         touched.add_rect(part);
     }
 }

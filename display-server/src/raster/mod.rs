@@ -19,6 +19,7 @@ mod font;
 mod pixel;
 mod shapes;
 mod skia;
+mod spans;
 
 pub use cost::MAX_BATCH_PIXELS;
 pub use draw::{draw_batch, BatchError, Sources};

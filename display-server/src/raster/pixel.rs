@@ -32,6 +32,9 @@ pub fn premultiply([r, g, b, a]: [u8; 4]) -> u32 {
 #[inline]
 pub fn unpremultiply(p: u32) -> [u8; 4] {
     let a = p >> 24;
+    if a == 255 {
+        return [(p >> 16) as u8, (p >> 8) as u8, p as u8, 255];
+    }
     let ch = |shift: u32| {
         let c = (p >> shift) & 0xff;
         match a {

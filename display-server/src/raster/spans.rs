@@ -1,0 +1,135 @@
+//! Fast paths for aliased shapes in a solid colour, as X draws them: straight stores and row
+//! fills instead of tiny-skia's general path pipeline. Used only when the result is the same
+//! pixels tiny-skia would choose (pixel centres inside the shape), with a solid opaque-or-not
+//! colour, a whole-pixel transform and at most one clip rectangle.
+
+use dispd_protocol::{Color, Rect};
+
+use super::{pack, pixel, Framebuffer};
+
+/// A solid colour ready to store, and how.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ink {
+    src: u32,
+    store: bool,
+}
+
+impl Ink {
+    /// `color` for `fb`, replacing pixels when `copy`.
+    pub(super) fn new(fb: &Framebuffer, color: Color, copy: bool) -> Self {
+        let mut src = pack(color);
+        if copy && fb.is_opaque() {
+            src |= 0xff00_0000;
+        }
+        Self {
+            src,
+            store: copy || src >> 24 == 255,
+        }
+    }
+
+    /// Paints one pixel if it lies inside `clip` (already within the framebuffer).
+    #[inline]
+    pub(super) fn plot(self, fb: &mut Framebuffer, clip: Rect, x: i64, y: i64) {
+        if x < i64::from(clip.x) || y < i64::from(clip.y) || x >= clip.right() || y >= clip.bottom() {
+            return;
+        }
+        let w = fb.width() as usize;
+        let p = &mut fb.pixels_mut()[y as usize * w + x as usize];
+        *p = if self.store {
+            self.src
+        } else {
+            pixel::over(*p, self.src)
+        };
+    }
+
+    /// Paints pixels `x0..x1` of row `y`, clipped.
+    pub(super) fn span(self, fb: &mut Framebuffer, clip: Rect, y: i64, x0: i64, x1: i64) {
+        if y < i64::from(clip.y) || y >= clip.bottom() {
+            return;
+        }
+        let (a, b) = (x0.max(i64::from(clip.x)), x1.min(clip.right()));
+        if a >= b {
+            return;
+        }
+        let row = fb.row_mut(y as u32);
+        let row = &mut row[a as usize..b as usize];
+        if self.store {
+            row.fill(self.src);
+        } else {
+            row.iter_mut().for_each(|p| *p = pixel::over(*p, self.src));
+        }
+    }
+}
+
+/// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside. Returns the rows
+/// touched as a rectangle.
+pub(super) fn fill_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect) -> Option<Rect> {
+    let (rx, ry) = (f64::from(r.width) / 2.0, f64::from(r.height) / 2.0);
+    if rx <= 0.0 || ry <= 0.0 {
+        return None;
+    }
+    let (cx, cy) = (f64::from(r.x) + rx, f64::from(r.y) + ry);
+    let top = i64::from(r.y).max(i64::from(clip.y));
+    let bottom = r.bottom().min(clip.bottom());
+    for y in top..bottom {
+        let dy = (y as f64 + 0.5 - cy) / ry;
+        let t = 1.0 - dy * dy;
+        if t <= 0.0 {
+            continue;
+        }
+        let half = rx * t.sqrt();
+        // Pixel x is inside when |x + 0.5 - cx| < half.
+        let x0 = (cx - half - 0.5).floor() as i64 + 1;
+        let x1 = (cx + half - 0.5).ceil() as i64;
+        ink.span(fb, clip, y, x0, x1);
+    }
+    r.intersect(&clip)
+}
+
+/// Strokes the 1-pixel outline of the ellipse inscribed in `r`, through the centres of its edge
+/// pixels, without gaps: one pixel per row on each side where the outline is steep, one per
+/// column where it is flat.
+pub(super) fn stroke_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect) -> Option<Rect> {
+    if r.width == 0 || r.height == 0 {
+        return None;
+    }
+    let (rx, ry) = (
+        (f64::from(r.width) - 1.0) / 2.0,
+        (f64::from(r.height) - 1.0) / 2.0,
+    );
+    let (cx, cy) = (f64::from(r.x) + rx, f64::from(r.y) + ry);
+    // Some pixels are reached from both a row and a column: translucent ink must not blend twice.
+    let mut seen = std::collections::HashSet::new();
+    let mut put = |fb: &mut Framebuffer, x: i64, y: i64| {
+        if ink.store || seen.insert((x, y)) {
+            ink.plot(fb, clip, x, y);
+        }
+    };
+    if rx <= 0.0 || ry <= 0.0 {
+        ink.span(fb, clip, i64::from(r.y), i64::from(r.x), r.right());
+        for y in i64::from(r.y)..r.bottom() {
+            put(fb, i64::from(r.x), y);
+        }
+        return r.intersect(&clip);
+    }
+    // Where the outline's slope is below 1, step along x; elsewhere along y.
+    let x_limit = rx * rx / (rx * rx + ry * ry).sqrt();
+    let y_limit = ry * ry / (rx * rx + ry * ry).sqrt();
+    let x_first = (cx - x_limit - 0.5).ceil() as i64;
+    let x_last = (cx + x_limit + 0.5).floor() as i64;
+    for x in x_first..=x_last {
+        let dx = x as f64 - cx;
+        let dy = ry * (1.0 - (dx / rx).powi(2)).max(0.0).sqrt();
+        put(fb, x, (cy - dy).round() as i64);
+        put(fb, x, (cy + dy).round() as i64);
+    }
+    let y_first = (cy - y_limit - 0.5).ceil() as i64;
+    let y_last = (cy + y_limit + 0.5).floor() as i64;
+    for y in y_first..=y_last {
+        let dy = y as f64 - cy;
+        let dx = rx * (1.0 - (dy / ry).powi(2)).max(0.0).sqrt();
+        put(fb, (cx - dx).round() as i64, y);
+        put(fb, (cx + dx).round() as i64, y);
+    }
+    r.intersect(&clip)
+}
