@@ -1,7 +1,9 @@
 //! Drawables: windows and off-screen images, which share each client's id space, and the
 //! requests that draw into them or read them.
 
-use std::collections::HashMap;
+// Ids are small integers the server hands out: a fast non-cryptographic hash is enough, and
+// lookups happen several times per request.
+use rustc_hash::FxHashMap as HashMap;
 
 use dispd_protocol::{ClientId, Compression, DrawOp, Drawable, ErrorCode, PixelFormat, Rect, Size, WindowId};
 

@@ -15,7 +15,9 @@ pub use clients::ClientInfo;
 pub use drawables::OffscreenImage;
 pub use scene::{Scene, SceneChange, Window};
 
-use std::collections::HashMap;
+// Ids are small integers the server hands out: a fast non-cryptographic hash is enough, and
+// lookups happen several times per request.
+use rustc_hash::FxHashMap as HashMap;
 use std::time::Instant;
 
 use dispd_protocol::{ClientId, ErrorCode, Event, ServerMessage, WindowId};
@@ -59,12 +61,12 @@ impl ServerCore {
         Self {
             config,
             scene,
-            images: HashMap::new(),
+            images: HashMap::default(),
             frame_requests: Vec::new(),
             started: Instant::now(),
             backend,
             fonts: Fonts::load(),
-            clients: HashMap::new(),
+            clients: HashMap::default(),
             slots,
             next_client: 1,
             input: Default::default(),

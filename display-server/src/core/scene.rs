@@ -1,6 +1,8 @@
 //! The windows and their stacking order: what the screen shows.
 
-use std::collections::HashMap;
+// Ids are small integers the server hands out: a fast non-cryptographic hash is enough, and
+// lookups happen several times per request.
+use rustc_hash::FxHashMap as HashMap;
 
 use dispd_protocol::{ClientId, Color, CursorShape, Rect, Size, WindowId};
 
@@ -97,7 +99,7 @@ impl Scene {
         Self {
             screen,
             background,
-            windows: HashMap::new(),
+            windows: HashMap::default(),
             stacking: Vec::new(),
         }
     }

@@ -760,14 +760,20 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
 /// An aliased 1-pixel line, both ends included, X-style. The line is first clipped to the
 /// framebuffer, so its cost is bounded by the framebuffer's size whatever the coordinates.
 fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32), touched: &mut Damage) {
-    let bounds = (
-        -1.0,
-        -1.0,
-        f64::from(fb.width()) + 1.0,
-        f64::from(fb.height()) + 1.0,
-    );
-    let Some(((x1, y1), (x2, y2))) = clip_segment(from, to, bounds) else {
-        return;
+    let (w, h) = (fb.width() as i32, fb.height() as i32);
+    let inside = |(x, y): (i32, i32)| x >= 0 && y >= 0 && x < w && y < h;
+    // Segments inside the framebuffer (the usual case) need no clipping arithmetic.
+    let ((x1, y1), (x2, y2)) = if inside(from) && inside(to) {
+        (
+            (i64::from(from.0), i64::from(from.1)),
+            (i64::from(to.0), i64::from(to.1)),
+        )
+    } else {
+        let bounds = (-1.0, -1.0, f64::from(w) + 1.0, f64::from(h) + 1.0);
+        let Some(clipped) = clip_segment(from, to, bounds) else {
+            return;
+        };
+        clipped
     };
     let ink = spans::Ink::new(fb, st.flat_color(), st.copy());
     let single_clip = match &st.clip {

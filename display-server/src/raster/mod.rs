@@ -240,9 +240,16 @@ impl Framebuffer {
             let sy = (d.y - rect.y) as usize + row as usize;
             let src = &data[sy * stride + sx * bpp..sy * stride + (sx + d.width as usize) * bpp];
             let dst = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + d.width as usize];
-            for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
-                let a = if bpp == 4 && !opaque { s[3] } else { 255 };
-                *p = premultiply([s[0], s[1], s[2], a]);
+            if opaque {
+                // Windows: alpha dropped, nothing to premultiply.
+                for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
+                    *p = u32::from_le_bytes([s[2], s[1], s[0], 0xff]);
+                }
+            } else {
+                for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
+                    let a = if bpp == 4 { s[3] } else { 255 };
+                    *p = premultiply([s[0], s[1], s[2], a]);
+                }
             }
         }
     }
