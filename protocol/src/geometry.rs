@@ -45,6 +45,24 @@ impl Size {
     }
 }
 
+/// Parses `WIDTHxHEIGHT` (e.g. `800x600`), each side at least 1, as command lines take sizes.
+impl std::str::FromStr for Size {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a size: use WIDTHxHEIGHT, e.g. 800x600");
+        let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (w, h) = (
+            w.parse::<u32>().map_err(|_| bad())?,
+            h.parse::<u32>().map_err(|_| bad())?,
+        );
+        if w == 0 || h == 0 {
+            return Err(format!("`{s}`: each side must be at least 1 pixel"));
+        }
+        Ok(Size::new(w, h))
+    }
+}
+
 impl Rect {
     /// A rectangle at `(x, y)` of `width` by `height`.
     pub const fn new(x: i32, y: i32, width: u32, height: u32) -> Self {
@@ -194,6 +212,14 @@ mod tests {
         let huge = Rect::new(i32::MAX, i32::MAX, u32::MAX, u32::MAX);
         assert_eq!(huge.intersect(&a), None);
         assert!(huge.contains(i32::MAX, i32::MAX));
+    }
+
+    #[test]
+    fn sizes_parse_from_command_lines() {
+        assert_eq!("800x600".parse::<Size>(), Ok(Size::new(800, 600)));
+        assert_eq!("2X3".parse::<Size>(), Ok(Size::new(2, 3)));
+        assert!("0x5".parse::<Size>().unwrap_err().contains("at least 1"));
+        assert!("big".parse::<Size>().unwrap_err().contains("WIDTHxHEIGHT"));
     }
 
     #[test]

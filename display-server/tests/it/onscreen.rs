@@ -152,22 +152,8 @@ fn act_until(display: &mut Display, what: &str, mut act: impl FnMut(), mut want:
 }
 
 /// Waits for events until `want` accepts one, collecting what came before.
-fn wait_for(display: &mut Display, what: &str, mut want: impl FnMut(&Event) -> bool) -> Vec<Event> {
-    let deadline = Instant::now() + WAIT;
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(e) = display
-            .next_event_timeout(Duration::from_millis(100))
-            .expect("event")
-        {
-            let done = want(&e);
-            seen.push(e);
-            if done {
-                return seen;
-            }
-        }
-    }
-    panic!("no {what} within {WAIT:?}; got {seen:#?}");
+fn wait_for(display: &mut Display, what: &str, want: impl FnMut(&Event) -> bool) -> Vec<Event> {
+    wait_within(display, WAIT, want).unwrap_or_else(|| panic!("no {what} within {WAIT:?}"))
 }
 
 fn wait_for_file(path: &Path) {
