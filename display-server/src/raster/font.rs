@@ -1,4 +1,7 @@
-//! Text: the bundled faces, rasterized by fontdue, with a fallback face and a glyph cache.
+//! Text: the bundled faces and a glyph cache. DejaVu Sans and Mono are rasterized by fontdue;
+//! the 50,000-glyph CJK fallback is read in place with ttf-parser and its glyphs rasterized by
+//! tiny-skia only when first drawn, so it costs neither start-up time nor memory (fontdue would
+//! parse every glyph up front: about 0.6 s and 128 MB).
 //!
 //! Layout is deliberately simple and shared with clients through [`Fonts::metrics`]: the pen
 //! starts at the text's x; each character is drawn at the pen position rounded to the nearest
@@ -7,6 +10,8 @@
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use tiny_skia::{FillRule, Mask, PathBuilder, Transform};
 
 use dispd_protocol::{FontFace, FontMetrics};
 
@@ -25,10 +30,27 @@ pub const MAX_FONT_PX: u16 = 512;
 /// Index of a loaded font: 0 sans, 1 mono, 2 fallback.
 type FontIndex = usize;
 
-/// A rasterized glyph.
+/// A rasterized glyph: a coverage bitmap and where it sits relative to the pen on the baseline.
 struct Glyph {
-    metrics: fontdue::Metrics,
+    /// Pixels from the pen to the bitmap's left edge.
+    left: i32,
+    /// Pixels from the baseline to the bitmap's top edge (negative: above).
+    top: i32,
+    width: usize,
+    height: usize,
     coverage: Vec<u8>,
+}
+
+impl Glyph {
+    fn from_fontdue((m, coverage): (fontdue::Metrics, Vec<u8>)) -> Self {
+        Glyph {
+            left: m.xmin,
+            top: -(m.ymin + m.height as i32),
+            width: m.width,
+            height: m.height,
+            coverage,
+        }
+    }
 }
 
 /// Where one character of a laid-out string goes.
@@ -44,9 +66,8 @@ pub struct Placed {
 pub struct Fonts {
     /// Sans and mono, loaded at start.
     faces: [&'static fontdue::Font; 2],
-    /// The large CJK fallback (about a second of CPU to parse), parsed on a thread of its own
-    /// when the first `Fonts` is made, so no request waits for it unless it comes very early.
-    fallback: &'static OnceLock<fontdue::Font>,
+    /// The CJK fallback, read in place.
+    fallback: ttf_parser::Face<'static>,
     glyphs: HashMap<(FontIndex, char, u16), Glyph>,
     advances: HashMap<(FontFace, char), f32>,
 }
@@ -63,41 +84,34 @@ fn parse(bytes: &[u8], name: &str) -> fontdue::Font {
         .unwrap_or_else(|e| panic!("bundled font {name} does not parse: {e}"))
 }
 
-/// The parsed fonts, shared by every server in the process (they never change).
+/// The parsed DejaVu faces, shared by every server in the process (they never change).
 static SANS_FONT: OnceLock<fontdue::Font> = OnceLock::new();
 static MONO_FONT: OnceLock<fontdue::Font> = OnceLock::new();
-static FALLBACK_FONT: OnceLock<fontdue::Font> = OnceLock::new();
+
+/// Index of the fallback among the fonts.
+const FALLBACK_INDEX: FontIndex = 2;
 
 impl Fonts {
-    /// A loaded font by index: 0 sans, 1 mono, 2 fallback (waiting for its parse if needed).
-    fn font(&self, index: FontIndex) -> &fontdue::Font {
-        match index {
-            0 | 1 => self.faces[index],
-            _ => self.fallback.wait(),
-        }
-    }
-
-    /// Loads the bundled fonts (once per process) and starts parsing the fallback.
+    /// Loads the bundled fonts (DejaVu once per process; the fallback is only indexed).
     pub fn load() -> Self {
         let sans = SANS_FONT.get_or_init(|| parse(SANS, "DejaVu Sans"));
         let mono = MONO_FONT.get_or_init(|| parse(MONO, "DejaVu Sans Mono"));
-        static STARTED: std::sync::Once = std::sync::Once::new();
-        STARTED.call_once(|| {
-            let spawned = std::thread::Builder::new()
-                .name("font-fallback".into())
-                .spawn(|| {
-                    FALLBACK_FONT.get_or_init(|| parse(FALLBACK, "Droid Sans Fallback"));
-                });
-            if spawned.is_err() {
-                FALLBACK_FONT.get_or_init(|| parse(FALLBACK, "Droid Sans Fallback"));
-            }
-        });
+        let fallback = ttf_parser::Face::parse(FALLBACK, 0)
+            .unwrap_or_else(|e| panic!("bundled font Droid Sans Fallback does not parse: {e}"));
         Self {
             faces: [sans, mono],
-            fallback: &FALLBACK_FONT,
+            fallback,
             glyphs: HashMap::new(),
             advances: HashMap::new(),
         }
+    }
+
+    /// A glyph of font `index` at `px`, rasterized.
+    fn rasterize(&self, index: FontIndex, c: char, px: u16) -> Glyph {
+        if index < FALLBACK_INDEX {
+            return Glyph::from_fontdue(self.faces[index].rasterize(c, f32::from(px)));
+        }
+        rasterize_outline(&self.fallback, c, f32::from(px))
     }
 
     /// The font that draws `c` in `face`: the face itself, or the fallback when only it has `c`.
@@ -106,8 +120,8 @@ impl Fonts {
             FontFace::Sans => 0,
             FontFace::Mono => 1,
         };
-        if self.faces[primary].lookup_glyph_index(c) == 0 && self.font(2).lookup_glyph_index(c) != 0 {
-            2
+        if self.faces[primary].lookup_glyph_index(c) == 0 && self.fallback.glyph_index(c).is_some() {
+            FALLBACK_INDEX
         } else {
             primary
         }
@@ -118,16 +132,25 @@ impl Fonts {
         if let Some(a) = self.advances.get(&(face, c)) {
             return *a;
         }
-        let font = self.font(self.pick(face, c));
-        let upem = font.units_per_em();
-        let a = font.metrics(c, upem).advance_width.round() / upem;
+        let a = match self.pick(face, c) {
+            FALLBACK_INDEX => {
+                let upem = f32::from(self.fallback.units_per_em().max(1));
+                let id = self.fallback.glyph_index(c).unwrap_or_default();
+                f32::from(self.fallback.glyph_hor_advance(id).unwrap_or(0)) / upem
+            }
+            index => {
+                let font = self.faces[index];
+                let upem = font.units_per_em();
+                font.metrics(c, upem).advance_width.round() / upem
+            }
+        };
         self.advances.insert((face, c), a);
         a
     }
 
     /// What a client needs to measure text in `face`: line metrics and the advances of `chars`.
     pub fn metrics(&mut self, face: FontFace, chars: &str) -> FontMetrics {
-        let primary = self.font(self.pick(face, 'x'));
+        let primary = self.faces[self.pick(face, 'x').min(1)];
         let upem = primary.units_per_em();
         let (ascent, descent, line_gap) = primary
             .horizontal_line_metrics(upem)
@@ -183,32 +206,102 @@ impl Fonts {
             }
             let index = self.pick(face, p.c);
             if !self.glyphs.contains_key(&(index, p.c, px)) {
-                let (metrics, coverage) = self.font(index).rasterize(p.c, f32::from(px));
-                self.glyphs.insert((index, p.c, px), Glyph { metrics, coverage });
+                let glyph = self.rasterize(index, p.c, px);
+                self.glyphs.insert((index, p.c, px), glyph);
             }
             let Some(g) = self.glyphs.get(&(index, p.c, px)) else {
                 continue;
             };
-            let m = &g.metrics;
-            if m.width == 0 || m.height == 0 {
+            if g.width == 0 || g.height == 0 {
                 continue;
             }
-            let gx = pen + i64::from(m.xmin);
-            let gy = i64::from(y) - i64::from(m.ymin) - m.height as i64;
-            for (row, line) in g.coverage.chunks_exact(m.width).enumerate() {
+            let gx = pen + i64::from(g.left);
+            let gy = i64::from(y) + i64::from(g.top);
+            for (row, line) in g.coverage.chunks_exact(g.width).enumerate() {
                 for (col, &a) in line.iter().enumerate() {
                     if a != 0 {
                         plot(gx + col as i64, gy + row as i64, a);
                     }
                 }
             }
-            let (x0, y0, x1, y1) = (gx, gy, gx + m.width as i64, gy + m.height as i64);
+            let (x0, y0, x1, y1) = (gx, gy, gx + g.width as i64, gy + g.height as i64);
             bbox = Some(match bbox {
                 None => (x0, y0, x1, y1),
                 Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
             });
         }
         bbox
+    }
+}
+
+/// Collects a glyph outline from ttf-parser into a tiny-skia path, scaled to pixels with y down.
+struct Outline {
+    path: PathBuilder,
+    scale: f32,
+}
+
+impl ttf_parser::OutlineBuilder for Outline {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.path.move_to(x * self.scale, -y * self.scale);
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.path.line_to(x * self.scale, -y * self.scale);
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        let s = self.scale;
+        self.path.quad_to(x1 * s, -y1 * s, x * s, -y * s);
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        let s = self.scale;
+        self.path
+            .cubic_to(x1 * s, -y1 * s, x2 * s, -y2 * s, x * s, -y * s);
+    }
+    fn close(&mut self) {
+        self.path.close();
+    }
+}
+
+/// Rasterizes `c` of `face` at `px` pixels per em: its outline, filled anti-aliased by tiny-skia.
+fn rasterize_outline(face: &ttf_parser::Face<'_>, c: char, px: f32) -> Glyph {
+    let empty = Glyph {
+        left: 0,
+        top: 0,
+        width: 0,
+        height: 0,
+        coverage: Vec::new(),
+    };
+    let Some(id) = face.glyph_index(c) else {
+        return empty;
+    };
+    let scale = px / f32::from(face.units_per_em().max(1));
+    let mut outline = Outline {
+        path: PathBuilder::new(),
+        scale,
+    };
+    if face.outline_glyph(id, &mut outline).is_none() {
+        return empty;
+    }
+    let Some(path) = outline.path.finish() else {
+        return empty;
+    };
+    let b = path.bounds();
+    let (left, top) = (b.left().floor(), b.top().floor());
+    let (width, height) = ((b.right().ceil() - left) as u32, (b.bottom().ceil() - top) as u32);
+    let Some(mut mask) = Mask::new(width.max(1), height.max(1)) else {
+        return empty;
+    };
+    mask.fill_path(
+        &path,
+        FillRule::Winding,
+        true,
+        Transform::from_translate(-left, -top),
+    );
+    Glyph {
+        left: left as i32,
+        top: top as i32,
+        width: mask.width() as usize,
+        height: mask.height() as usize,
+        coverage: mask.data().to_vec(),
     }
 }
 
@@ -219,7 +312,7 @@ mod tests {
     #[test]
     fn chinese_falls_back_and_mono_is_monospaced() {
         let mut f = Fonts::load();
-        assert_eq!(f.pick(FontFace::Sans, '你'), 2);
+        assert_eq!(f.pick(FontFace::Sans, '你'), FALLBACK_INDEX);
         assert_eq!(f.pick(FontFace::Sans, 'a'), 0);
         assert!(f.advance(FontFace::Sans, '你') > 0.5);
         assert_eq!(f.advance(FontFace::Mono, 'i'), f.advance(FontFace::Mono, 'W'));
