@@ -187,6 +187,9 @@ fn native_window_shows_pixels_and_delivers_input() {
     let dispd = Command::new(env!("CARGO_BIN_EXE_dispd"))
         .args([":5", "--listen", "unix", "--socket-dir"])
         .arg(dir.path())
+        // The secret file goes to the temp dir too: nothing in HOME, which CI may not have.
+        .arg("--auth-dir")
+        .arg(dir.path())
         .env("DISPLAY", &x_display)
         .env_remove("WAYLAND_DISPLAY")
         .env("DISPD_LOG", "warn,winit=error")
