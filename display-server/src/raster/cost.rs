@@ -51,7 +51,8 @@ impl Cost {
                 self.font_px = f64::from((*px).clamp(1, 512));
                 0.0
             }
-            DrawOp::Clear => area,
+            // A clip is a mask the size of the target, built and filled at once.
+            DrawOp::Clear | DrawOp::SetClip(_) => area,
             DrawOp::FillRect(r)
             | DrawOp::FillEllipse(r)
             | DrawOp::FillRoundRect { rect: r, .. }
@@ -193,6 +194,12 @@ mod tests {
         };
         let before = c.total;
         assert!(c.add(&line) - before < 400);
+    }
+
+    #[test]
+    fn clips_cost_a_mask_of_the_target() {
+        let mut c = Cost::new(Rect::new(0, 0, 100, 100));
+        assert_eq!(c.add(&DrawOp::SetClip(vec![Rect::new(0, 0, 1, 1)])), 10_000);
     }
 
     #[test]

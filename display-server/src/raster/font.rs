@@ -22,8 +22,11 @@ static MONO: &[u8] = include_bytes!("../../../fonts/DejaVuSansMono.ttf");
 /// Droid Sans Fallback, for what DejaVu lacks: Chinese, Japanese, Korean (Apache-2.0, in `fonts/`).
 static FALLBACK: &[u8] = include_bytes!("../../../fonts/DroidSansFallbackFull.ttf");
 
-/// Glyph bitmaps kept before the cache is emptied.
-const CACHE_LIMIT: usize = 4096;
+/// Bytes of glyph bitmaps kept before the cache is emptied (a 512 px glyph alone is 256 KiB,
+/// so a count of glyphs would not bound the memory a client can make the server hold).
+const CACHE_BYTES: usize = 32 << 20;
+/// Advances kept before that cache is emptied (clients can ask about every code point).
+const ADVANCES_LIMIT: usize = 65_536;
 /// Largest text size drawn, in pixels; larger sizes are drawn at this size.
 pub const MAX_FONT_PX: u16 = 512;
 
@@ -69,6 +72,8 @@ pub struct Fonts {
     /// The CJK fallback, read in place.
     fallback: ttf_parser::Face<'static>,
     glyphs: HashMap<(FontIndex, char, u16), Glyph>,
+    /// Bytes of coverage held by `glyphs`.
+    glyph_bytes: usize,
     advances: HashMap<(FontFace, char), f32>,
 }
 
@@ -102,6 +107,7 @@ impl Fonts {
             faces: [sans, mono],
             fallback,
             glyphs: HashMap::new(),
+            glyph_bytes: 0,
             advances: HashMap::new(),
         }
     }
@@ -144,6 +150,9 @@ impl Fonts {
                 font.metrics(c, upem).advance_width.round() / upem
             }
         };
+        if self.advances.len() >= ADVANCES_LIMIT {
+            self.advances.clear();
+        }
         self.advances.insert((face, c), a);
         a
     }
@@ -194,8 +203,9 @@ impl Fonts {
         mut plot: impl FnMut(i64, i64, u8),
     ) -> Option<(i64, i64, i64, i64)> {
         let px = px.clamp(1, MAX_FONT_PX);
-        if self.glyphs.len() > CACHE_LIMIT {
+        if self.glyph_bytes > CACHE_BYTES {
             self.glyphs.clear();
+            self.glyph_bytes = 0;
         }
         let (placed, _) = self.layout(face, px, text);
         let mut bbox: Option<(i64, i64, i64, i64)> = None;
@@ -207,6 +217,7 @@ impl Fonts {
             let index = self.pick(face, p.c);
             if !self.glyphs.contains_key(&(index, p.c, px)) {
                 let glyph = self.rasterize(index, p.c, px);
+                self.glyph_bytes += glyph.coverage.len();
                 self.glyphs.insert((index, p.c, px), glyph);
             }
             let Some(g) = self.glyphs.get(&(index, p.c, px)) else {
@@ -320,5 +331,20 @@ mod tests {
         let (_, w1) = f.layout(FontFace::Sans, 20, "ab");
         let (_, w2) = f.layout(FontFace::Sans, 20, "abc");
         assert!(w2 > w1);
+    }
+
+    #[test]
+    fn the_glyph_cache_stays_within_its_bytes() {
+        let mut f = Fonts::load();
+        let text: String = ('A'..='z').chain('\u{4e00}'..='\u{4f00}').collect();
+        let mut biggest = 0;
+        for chunk in text.chars().collect::<Vec<_>>().chunks(16) {
+            let s: String = chunk.iter().collect();
+            f.render(FontFace::Sans, MAX_FONT_PX, (0, 400), &s, i64::MAX, |_, _, _| {});
+            biggest = biggest.max(f.glyph_bytes);
+        }
+        // At most the limit plus the glyphs of one string drawn after reaching it.
+        assert!(biggest <= CACHE_BYTES + 16 * 512 * 512, "{biggest}");
+        assert!(f.glyphs.len() < text.chars().count(), "the cache was never emptied");
     }
 }
