@@ -345,6 +345,9 @@ mod tests {
         }
         // At most the limit plus the glyphs of one string drawn after reaching it.
         assert!(biggest <= CACHE_BYTES + 16 * 512 * 512, "{biggest}");
-        assert!(f.glyphs.len() < text.chars().count(), "the cache was never emptied");
+        assert!(
+            f.glyphs.len() < text.chars().count(),
+            "the cache was never emptied"
+        );
     }
 }
