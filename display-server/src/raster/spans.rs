@@ -107,7 +107,7 @@ pub(super) fn stroke_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect
     };
     if rx <= 0.0 || ry <= 0.0 {
         ink.span(fb, clip, i64::from(r.y), i64::from(r.x), r.right());
-        for y in i64::from(r.y)..r.bottom() {
+        for y in i64::from(r.y).max(i64::from(clip.y))..r.bottom().min(clip.bottom()) {
             put(fb, i64::from(r.x), y);
         }
         return r.intersect(&clip);
@@ -115,16 +115,18 @@ pub(super) fn stroke_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect
     // Where the outline's slope is below 1, step along x; elsewhere along y.
     let x_limit = rx * rx / (rx * rx + ry * ry).sqrt();
     let y_limit = ry * ry / (rx * rx + ry * ry).sqrt();
-    let x_first = (cx - x_limit - 0.5).ceil() as i64;
-    let x_last = (cx + x_limit + 0.5).floor() as i64;
+    // Only columns and rows inside the clip matter: the work (and `seen`) stays bounded by the
+    // target's size however large the ellipse.
+    let x_first = ((cx - x_limit - 0.5).ceil() as i64).max(i64::from(clip.x));
+    let x_last = ((cx + x_limit + 0.5).floor() as i64).min(clip.right() - 1);
     for x in x_first..=x_last {
         let dx = x as f64 - cx;
         let dy = ry * (1.0 - (dx / rx).powi(2)).max(0.0).sqrt();
         put(fb, x, (cy - dy).round() as i64);
         put(fb, x, (cy + dy).round() as i64);
     }
-    let y_first = (cy - y_limit - 0.5).ceil() as i64;
-    let y_last = (cy + y_limit + 0.5).floor() as i64;
+    let y_first = ((cy - y_limit - 0.5).ceil() as i64).max(i64::from(clip.y));
+    let y_last = ((cy + y_limit + 0.5).floor() as i64).min(clip.bottom() - 1);
     for y in y_first..=y_last {
         let dy = y as f64 - cy;
         let dx = rx * (1.0 - (dy / ry).powi(2)).max(0.0).sqrt();
@@ -132,4 +134,51 @@ pub(super) fn stroke_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect
         put(fb, (cx + dx).round() as i64, y);
     }
     r.intersect(&clip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dispd_protocol::Size;
+
+    #[test]
+    fn a_huge_outline_draws_just_its_visible_arc() {
+        // A circle of radius 8 000 000 whose leftmost point is at x = 10 on a 64x64 target: the
+        // loops run over the target's rows and columns only (not 16 million of them), and the
+        // visible arc is still drawn: near x = 10 around the middle row, nowhere left of it.
+        let mut fb = Framebuffer::new(Size::new(64, 64), Color::WHITE);
+        let ink = Ink::new(&fb, Color::rgba(0, 0, 0, 128), false);
+        let clip = fb.bounds();
+        let d = 16_000_001;
+        stroke_ellipse(&mut fb, ink, clip, Rect::new(10, 32 - 8_000_000, d, d));
+        let inked = |x: i32, y: i32| fb.get(x, y) != Some(0xffff_ffff);
+        assert!(inked(10, 32), "the leftmost point");
+        assert!(
+            (0..64).all(|y| (0..10).all(|x| !inked(x, y))),
+            "ink left of the circle"
+        );
+        // Translucent ink blended once per pixel, even where row and column scans meet.
+        assert_eq!(
+            fb.get(10, 32),
+            Some(crate::raster::pack(Color::rgb(127, 127, 127)))
+        );
+    }
+
+    #[test]
+    fn a_small_outline_is_closed_and_symmetric() {
+        let mut fb = Framebuffer::new(Size::new(20, 20), Color::WHITE);
+        let ink = Ink::new(&fb, Color::BLACK, false);
+        let clip = fb.bounds();
+        stroke_ellipse(&mut fb, ink, clip, Rect::new(2, 2, 11, 11));
+        let ink_at = |x: i32, y: i32| fb.get(x, y) == Some(0xff00_0000);
+        // The four extremes of a circle of diameter 11 from (2, 2), and left-right symmetry.
+        assert!(ink_at(7, 2) && ink_at(7, 12) && ink_at(2, 7) && ink_at(12, 7));
+        for y in 0..20 {
+            for x in 0..20 {
+                assert_eq!(ink_at(x, y), ink_at(14 - x, y), "({x}, {y})");
+            }
+        }
+        // Inside untouched.
+        assert!(!ink_at(7, 7));
+    }
 }
