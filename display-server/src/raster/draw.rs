@@ -613,29 +613,37 @@ fn apply(
             let (px, py) = st.map(*x as f32, *y as f32);
             let color = st.flat_color();
             let copy = st.copy();
+            let bounds = fb.bounds();
+            // One clip rectangle (or none) clips each glyph as a whole; a union of several is
+            // tested pixel by pixel, as are replacing (`Copy`) blends.
+            let single_clip = match &st.clip {
+                None => Some(bounds),
+                Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&bounds).unwrap_or_default()),
+                Some(_) => None,
+            };
             let clip = st.clip.as_ref();
-            let max_x = i64::from(fb.width());
+            let coverage_ink = super::CoverageInk::new(color);
             let ink = fonts.render(
                 st.face,
                 st.font_px,
                 (px.round() as i32, py.round() as i32),
                 text,
-                max_x,
-                |x, y, cov| {
-                    if clip.is_none_or(|c| c.contains(x, y))
-                        && x >= 0
-                        && y >= 0
-                        && x <= i64::from(i32::MAX)
-                        && y <= i64::from(i32::MAX)
-                    {
-                        if copy {
-                            fb.fill_rect(
-                                Rect::new(x as i32, y as i32, 1, 1),
-                                Color((color.0 & 0xff_ffff) | u32::from(cov) << 24),
-                                true,
-                            );
-                        } else {
-                            fb.blend_pixel(x as i32, y as i32, color, cov);
+                i64::from(fb.width()),
+                |(gx, gy), glyph| match single_clip.filter(|_| !copy) {
+                    Some(c) => fb.blend_mask((gx, gy), glyph.width, &glyph.coverage, c, &coverage_ink),
+                    None => {
+                        for (i, &cov) in glyph.coverage.iter().enumerate() {
+                            let (x, y) = (gx + (i % glyph.width) as i64, gy + (i / glyph.width) as i64);
+                            let inside = x >= 0 && y >= 0 && x < bounds.right() && y < bounds.bottom();
+                            if cov == 0 || !inside || clip.is_some_and(|c| !c.contains(x, y)) {
+                                continue;
+                            }
+                            let one = Rect::new(x as i32, y as i32, 1, 1);
+                            if copy {
+                                fb.fill_rect(one, Color((color.0 & 0xff_ffff) | u32::from(cov) << 24), true);
+                            } else {
+                                fb.blend_mask((x, y), 1, &[cov], one, &coverage_ink);
+                            }
                         }
                     }
                 },
@@ -1153,5 +1161,41 @@ mod tests {
         let ink = inked(&f);
         assert!(ink.len() > 40, "ink {}", ink.len());
         assert!(ink.iter().all(|&(x, y)| dmg.contains(x, y)));
+    }
+
+    #[test]
+    fn text_clipped_by_one_rectangle_or_by_a_union_gives_the_same_pixels() {
+        // One clip rectangle takes the glyph-blitting path; the same area as a union of two
+        // rectangles is clipped pixel by pixel: both must paint the same pixels, translucent
+        // ink included, and nothing outside the clip.
+        let text = |clip: Vec<Rect>| {
+            let mut f = Framebuffer::new(Size::new(60, 30), Color::WHITE);
+            run(
+                &mut f,
+                &[
+                    DrawOp::SetClip(clip),
+                    DrawOp::SetColor(Color::rgba(200, 0, 0, 160)),
+                    DrawOp::Text {
+                        x: 1,
+                        y: 20,
+                        text: "Wg@".into(),
+                    },
+                ],
+            )
+            .unwrap();
+            f
+        };
+        let one = text(vec![Rect::new(5, 0, 30, 17)]);
+        let union = text(vec![Rect::new(5, 0, 10, 17), Rect::new(15, 0, 20, 17)]);
+        let (a, b) = (inked(&one), inked(&union));
+        assert!(a.len() > 30, "ink {}", a.len());
+        assert_eq!(a, b);
+        for &(x, y) in &a {
+            assert!(
+                Rect::new(5, 0, 30, 17).contains(x, y),
+                "ink at ({x}, {y}) outside the clip"
+            );
+            assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
+        }
     }
 }

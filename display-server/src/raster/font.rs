@@ -8,8 +8,11 @@
 //! pixel, and then the pen advances by the character's advance (in ems) times the size, summed
 //! in `f32`. No kerning, so a client that sums the same advances measures exactly what is drawn.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+// Keys are characters and small integers: a fast non-cryptographic hash is enough, and every
+// drawn character looks up its glyph and advance.
+use rustc_hash::FxHashMap as HashMap;
 
 use tiny_skia::{FillRule, Mask, PathBuilder, Transform};
 
@@ -34,14 +37,18 @@ pub const MAX_FONT_PX: u16 = 512;
 type FontIndex = usize;
 
 /// A rasterized glyph: a coverage bitmap and where it sits relative to the pen on the baseline.
-struct Glyph {
+#[derive(Debug)]
+pub struct Glyph {
     /// Pixels from the pen to the bitmap's left edge.
     left: i32,
     /// Pixels from the baseline to the bitmap's top edge (negative: above).
     top: i32,
-    width: usize,
+    /// Columns of the bitmap.
+    pub width: usize,
+    /// Rows of the bitmap.
     height: usize,
-    coverage: Vec<u8>,
+    /// Coverage, 0 to 255, row by row.
+    pub coverage: Vec<u8>,
 }
 
 impl Glyph {
@@ -56,22 +63,14 @@ impl Glyph {
     }
 }
 
-/// Where one character of a laid-out string goes.
-#[derive(Clone, Copy, Debug)]
-pub struct Placed {
-    /// The character.
-    pub c: char,
-    /// Its pen position relative to the text's x, in pixels (rounded).
-    pub x: i32,
-}
-
 /// The server's fonts and their caches.
 pub struct Fonts {
     /// Sans and mono, loaded at start.
     faces: [&'static fontdue::Font; 2],
     /// The CJK fallback, read in place.
     fallback: ttf_parser::Face<'static>,
-    glyphs: HashMap<(FontIndex, char, u16), Glyph>,
+    /// Glyphs by face, character and size (a fallback glyph may be cached once per face).
+    glyphs: HashMap<(FontFace, char, u16), Glyph>,
     /// Bytes of coverage held by `glyphs`.
     glyph_bytes: usize,
     advances: HashMap<(FontFace, char), f32>,
@@ -106,9 +105,9 @@ impl Fonts {
         Self {
             faces: [sans, mono],
             fallback,
-            glyphs: HashMap::new(),
+            glyphs: HashMap::default(),
             glyph_bytes: 0,
-            advances: HashMap::new(),
+            advances: HashMap::default(),
         }
     }
 
@@ -175,24 +174,9 @@ impl Fonts {
         }
     }
 
-    /// Lays out `text` at `px`: each character's pen offset, and the total advance.
-    pub fn layout(&mut self, face: FontFace, px: u16, text: &str) -> (Vec<Placed>, f32) {
-        let size = f32::from(px.clamp(1, MAX_FONT_PX));
-        let mut pen = 0.0f32;
-        let mut placed = Vec::with_capacity(text.len());
-        for c in text.chars() {
-            placed.push(Placed {
-                c,
-                x: pen.round() as i32,
-            });
-            pen += self.advance(face, c) * size;
-        }
-        (placed, pen)
-    }
-
-    /// Calls `plot(x, y, coverage)` for every inked pixel of `text` with its baseline starting
-    /// at `(x, y)`, and returns the bounding box of the ink as `(x0, y0, x1, y1)`. Characters
-    /// that start right of `max_x` are not rasterized.
+    /// Calls `blit((x, y), glyph)` for every glyph of `text` with its baseline starting at
+    /// `(x, y)`, `(x, y)` being where the glyph's bitmap goes, and returns the bounding box of
+    /// the ink as `(x0, y0, x1, y1)`. Characters that start right of `max_x` are not rasterized.
     pub fn render(
         &mut self,
         face: FontFace,
@@ -200,27 +184,30 @@ impl Fonts {
         (x, y): (i32, i32),
         text: &str,
         max_x: i64,
-        mut plot: impl FnMut(i64, i64, u8),
+        mut blit: impl FnMut((i64, i64), &Glyph),
     ) -> Option<(i64, i64, i64, i64)> {
         let px = px.clamp(1, MAX_FONT_PX);
         if self.glyph_bytes > CACHE_BYTES {
             self.glyphs.clear();
             self.glyph_bytes = 0;
         }
-        let (placed, _) = self.layout(face, px, text);
+        let size = f32::from(px);
+        let mut pen_f = 0.0f32;
         let mut bbox: Option<(i64, i64, i64, i64)> = None;
-        for p in placed {
-            let pen = i64::from(x) + i64::from(p.x);
+        for c in text.chars() {
+            // Pen positions are rounded, advances summed unrounded (see the module's doc).
+            let pen = i64::from(x) + i64::from(pen_f.round() as i32);
+            pen_f += self.advance(face, c) * size;
             if pen > max_x {
                 break;
             }
-            let index = self.pick(face, p.c);
-            if !self.glyphs.contains_key(&(index, p.c, px)) {
-                let glyph = self.rasterize(index, p.c, px);
+            let key = (face, c, px);
+            if !self.glyphs.contains_key(&key) {
+                let glyph = self.rasterize(self.pick(face, c), c, px);
                 self.glyph_bytes += glyph.coverage.len();
-                self.glyphs.insert((index, p.c, px), glyph);
+                self.glyphs.insert(key, glyph);
             }
-            let Some(g) = self.glyphs.get(&(index, p.c, px)) else {
+            let Some(g) = self.glyphs.get(&key) else {
                 continue;
             };
             if g.width == 0 || g.height == 0 {
@@ -228,13 +215,7 @@ impl Fonts {
             }
             let gx = pen + i64::from(g.left);
             let gy = i64::from(y) + i64::from(g.top);
-            for (row, line) in g.coverage.chunks_exact(g.width).enumerate() {
-                for (col, &a) in line.iter().enumerate() {
-                    if a != 0 {
-                        plot(gx + col as i64, gy + row as i64, a);
-                    }
-                }
-            }
+            blit((gx, gy), g);
             let (x0, y0, x1, y1) = (gx, gy, gx + g.width as i64, gy + g.height as i64);
             bbox = Some(match bbox {
                 None => (x0, y0, x1, y1),
@@ -328,9 +309,12 @@ mod tests {
         assert!(f.advance(FontFace::Sans, '你') > 0.5);
         assert_eq!(f.advance(FontFace::Mono, 'i'), f.advance(FontFace::Mono, 'W'));
         assert!(f.advance(FontFace::Sans, 'i') < f.advance(FontFace::Sans, 'W'));
-        let (_, w1) = f.layout(FontFace::Sans, 20, "ab");
-        let (_, w2) = f.layout(FontFace::Sans, 20, "abc");
-        assert!(w2 > w1);
+        let right = |f: &mut Fonts, s: &str| {
+            f.render(FontFace::Sans, 20, (0, 20), s, i64::MAX, |_, _| {})
+                .unwrap()
+                .2
+        };
+        assert!(right(&mut f, "abc") > right(&mut f, "ab"));
     }
 
     #[test]
@@ -340,7 +324,7 @@ mod tests {
         let mut biggest = 0;
         for chunk in text.chars().collect::<Vec<_>>().chunks(16) {
             let s: String = chunk.iter().collect();
-            f.render(FontFace::Sans, MAX_FONT_PX, (0, 400), &s, i64::MAX, |_, _, _| {});
+            f.render(FontFace::Sans, MAX_FONT_PX, (0, 400), &s, i64::MAX, |_, _| {});
             biggest = biggest.max(f.glyph_bytes);
         }
         // At most the limit plus the glyphs of one string drawn after reaching it.

@@ -157,15 +157,36 @@ impl Framebuffer {
         }
     }
 
-    /// Blends `color` into one pixel with coverage `cov` (0..=255), if inside.
-    pub fn blend_pixel(&mut self, x: i32, y: i32, color: Color, cov: u8) {
-        if x < 0 || y < 0 || x as u32 >= self.width || y as u32 >= self.height {
+    /// Paints `ink` through a coverage mask (0 to 255 per pixel, rows of `width` bytes) whose
+    /// top-left pixel goes at `(x, y)`. Only pixels inside `clip` change; `clip` must lie within
+    /// the framebuffer.
+    pub fn blend_mask(
+        &mut self,
+        (x, y): (i64, i64),
+        width: usize,
+        mask: &[u8],
+        clip: Rect,
+        ink: &CoverageInk,
+    ) {
+        if width == 0 {
             return;
         }
-        let i = y as usize * self.width as usize + x as usize;
-        let a = (u32::from(color.a()) * u32::from(cov) + 127) / 255;
-        let src = pack(Color((color.0 & 0xff_ffff) | a << 24));
-        self.pixels[i] = pixel::over(self.pixels[i], src);
+        let height = (mask.len() / width) as i64;
+        let (x0, x1) = (x.max(i64::from(clip.x)), (x + width as i64).min(clip.right()));
+        let (y0, y1) = (y.max(i64::from(clip.y)), (y + height).min(clip.bottom()));
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        let (skip, len) = ((x0 - x) as usize, (x1 - x0) as usize);
+        for row_y in y0..y1 {
+            let start = (row_y - y) as usize * width + skip;
+            let coverage = &mask[start..start + len];
+            let row = &mut self.row_mut(row_y as u32)[x0 as usize..x1 as usize];
+            // Branch-free: `over` keeps the pixel for alpha 0 and stores the ink for alpha 255.
+            for (p, &cov) in row.iter_mut().zip(coverage) {
+                *p = pixel::over(*p, ink.0[usize::from(cov)]);
+            }
+        }
     }
 
     /// Resizes to `size`, keeping the top-left content; new pixels get `fill`.
@@ -274,6 +295,21 @@ impl Framebuffer {
             }
         }
         out
+    }
+}
+
+/// A colour ready to paint through coverage masks (glyphs): for each coverage 0 to 255, the
+/// colour with its alpha scaled by it, premultiplied.
+#[derive(Clone, Debug)]
+pub struct CoverageInk([u32; 256]);
+
+impl CoverageInk {
+    /// `color` at every coverage.
+    pub fn new(color: Color) -> Self {
+        Self(std::array::from_fn(|cov| {
+            let a = (u32::from(color.a()) * cov as u32 + 127) / 255;
+            pack(Color((color.0 & 0xff_ffff) | a << 24))
+        }))
     }
 }
 
