@@ -30,7 +30,7 @@ impl Ink {
     /// Paints one pixel if it lies inside `clip` (already within the framebuffer).
     #[inline]
     pub(super) fn plot(self, fb: &mut Framebuffer, clip: Rect, x: i64, y: i64) {
-        if x < i64::from(clip.x) || y < i64::from(clip.y) || x >= clip.right() || y >= clip.bottom() {
+        if !clip_has(clip, x, y) {
             return;
         }
         let w = fb.width() as usize;
@@ -40,6 +40,52 @@ impl Ink {
         } else {
             pixel::over(*p, self.src)
         };
+    }
+
+    /// Paints the Bresenham line from `(x1, y1)` to `(x2, y2)`, both ends included, stepping
+    /// through the pixels by index: both ends must lie inside `clip` (within the framebuffer),
+    /// and then every pixel between them does too.
+    pub(super) fn line_inside(
+        self,
+        fb: &mut Framebuffer,
+        clip: Rect,
+        (x1, y1): (i64, i64),
+        (x2, y2): (i64, i64),
+    ) {
+        debug_assert!(clip_has(clip, x1, y1) && clip_has(clip, x2, y2));
+        let w = i64::from(fb.width());
+        let (dx, dy) = ((x2 - x1).abs(), -(y2 - y1).abs());
+        let step_x = if x1 < x2 { 1 } else { -1 };
+        let step_y = if y1 < y2 { w } else { -w };
+        let pixels = fb.pixels_mut();
+        let mut i = y1 * w + x1;
+        let mut err = dx + dy;
+        let mut paint = |i: i64| {
+            let p = &mut pixels[i as usize];
+            *p = if self.store {
+                self.src
+            } else {
+                pixel::over(*p, self.src)
+            };
+        };
+        // The same steps as the walk in `draw::bresenham` (both tests on the same error
+        // term), split by major axis, along which every step moves; the minor step is
+        // branch-free.
+        if dx >= -dy {
+            for _ in 0..=dx {
+                paint(i);
+                let minor = i64::from(2 * err <= dx);
+                err += dy + dx * minor;
+                i += step_x + step_y * minor;
+            }
+        } else {
+            for _ in 0..=-dy {
+                paint(i);
+                let minor = i64::from(2 * err >= dy);
+                err += dx + dy * minor;
+                i += step_y + step_x * minor;
+            }
+        }
     }
 
     /// Paints pixels `x0..x1` of row `y`, clipped.
@@ -59,6 +105,11 @@ impl Ink {
             row.iter_mut().for_each(|p| *p = pixel::over(*p, self.src));
         }
     }
+}
+
+/// Whether pixel `(x, y)` lies inside `r`.
+pub(super) fn clip_has(r: Rect, x: i64, y: i64) -> bool {
+    x >= i64::from(r.x) && y >= i64::from(r.y) && x < r.right() && y < r.bottom()
 }
 
 /// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside. Returns the rows
