@@ -261,8 +261,14 @@ impl Framebuffer {
             let sy = (d.y - rect.y) as usize + row as usize;
             let src = &data[sy * stride + sx * bpp..sy * stride + (sx + d.width as usize) * bpp];
             let dst = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + d.width as usize];
-            if opaque {
-                // Windows: alpha dropped, nothing to premultiply.
+            if opaque && bpp == 4 {
+                // Windows: alpha dropped, nothing to premultiply; a swizzle the compiler
+                // vectorizes.
+                for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+                    let s: [u8; 4] = s.try_into().unwrap_or_default();
+                    *p = swap_red_blue(u32::from_le_bytes(s)) | 0xff00_0000;
+                }
+            } else if opaque {
                 for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
                     *p = u32::from_le_bytes([s[2], s[1], s[0], 0xff]);
                 }
@@ -277,12 +283,13 @@ impl Framebuffer {
 
     /// Reads `rect` as RGBA bytes (not premultiplied); pixels outside read as opaque black.
     pub fn read_rgba(&self, rect: Rect) -> Vec<u8> {
-        let mut out = vec![0u8; rect.width as usize * rect.height as usize * 4];
-        for px in out.chunks_exact_mut(4) {
-            px[3] = 255;
-        }
         let Some(s) = rect.intersect(&self.bounds()) else {
-            return out;
+            return 0xff00_0000u32.to_le_bytes().repeat(rect.size().area() as usize);
+        };
+        let mut out = if s == rect {
+            vec![0u8; rect.size().area() as usize * 4]
+        } else {
+            0xff00_0000u32.to_le_bytes().repeat(rect.size().area() as usize)
         };
         let stride = rect.width as usize * 4;
         let dx = (s.x - rect.x) as usize;
@@ -290,12 +297,26 @@ impl Framebuffer {
             let dy = (s.y - rect.y) as usize + row as usize;
             let src = &self.row(s.y as u32 + row)[s.x as usize..s.x as usize + s.width as usize];
             let dst = &mut out[dy * stride + dx * 4..dy * stride + (dx + s.width as usize) * 4];
-            for (d, p) in dst.chunks_exact_mut(4).zip(src) {
-                d.copy_from_slice(&unpremultiply(*p));
+            if self.opaque {
+                // Alpha is 255 everywhere: un-premultiplying is a swizzle.
+                for (d, p) in dst.chunks_exact_mut(4).zip(src) {
+                    d.copy_from_slice(&(swap_red_blue(*p) | 0xff00_0000).to_le_bytes());
+                }
+            } else {
+                for (d, p) in dst.chunks_exact_mut(4).zip(src) {
+                    d.copy_from_slice(&unpremultiply(*p));
+                }
             }
         }
         out
     }
+}
+
+/// Swaps bytes 0 and 2 of a pixel: `0xAARRGGBB` and RGBA bytes read as a little-endian
+/// word (`0xAABBGGRR`) into each other.
+#[inline]
+fn swap_red_blue(p: u32) -> u32 {
+    (p & 0xff00_ff00) | (p & 0xff) << 16 | (p >> 16) & 0xff
 }
 
 /// A colour ready to paint through coverage masks (glyphs): for each coverage 0 to 255, the
@@ -358,6 +379,11 @@ mod tests {
         other.copy_from(&fb, Rect::new(1, 0, 2, 2), 0, 0);
         assert_eq!(other.read_rgba(Rect::new(0, 0, 2, 2)), expect);
         assert_eq!(fb.read_rgba(Rect::new(-1, 0, 1, 1)), [0, 0, 0, 255]);
+        // Partly outside: the outside reads as opaque black, the inside as it is (white).
+        assert_eq!(
+            fb.read_rgba(Rect::new(-1, 0, 2, 1)),
+            [0, 0, 0, 255, 255, 255, 255, 255]
+        );
     }
 
     #[test]
