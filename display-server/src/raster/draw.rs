@@ -73,6 +73,8 @@ struct State {
     clip: Option<Clip>,
     face: FontFace,
     font_px: u16,
+    /// Not drawing state: ellipse shapes computed by earlier ops of the batch.
+    ellipses: spans::EllipseCache,
 }
 
 /// A clip: its rectangles (for exact tests) and their mask (for tiny-skia).
@@ -104,6 +106,7 @@ impl State {
             clip: None,
             face: FontFace::Sans,
             font_px: 16,
+            ellipses: spans::EllipseCache::default(),
         }
     }
 
@@ -575,7 +578,8 @@ fn apply(
         }
         DrawOp::FillEllipse(r) => match crisp_ink(fb, st) {
             Some((ink, clip, (dx, dy))) => {
-                if let Some(done) = spans::fill_ellipse(fb, ink, clip, r.translate(dx, dy)) {
+                if let Some(done) = spans::fill_ellipse(fb, ink, clip, r.translate(dx, dy), &mut st.ellipses)
+                {
                     touched.add_rect(done);
                 }
             }
@@ -588,7 +592,9 @@ fn apply(
         DrawOp::StrokeEllipse(r) => {
             match crisp_ink(fb, st).filter(|_| st.line_width == 1 && st.dash.is_none()) {
                 Some((ink, clip, (dx, dy))) => {
-                    if let Some(done) = spans::stroke_ellipse(fb, ink, clip, r.translate(dx, dy)) {
+                    if let Some(done) =
+                        spans::stroke_ellipse(fb, ink, clip, r.translate(dx, dy), &mut st.ellipses)
+                    {
                         touched.add_rect(done);
                     }
                 }

@@ -112,79 +112,164 @@ pub(super) fn clip_has(r: Rect, x: i64, y: i64) -> bool {
     x >= i64::from(r.x) && y >= i64::from(r.y) && x < r.right() && y < r.bottom()
 }
 
+/// Ellipses up to this width and height have their pixels computed once per size and batch.
+const CACHED_ELLIPSE: u32 = 1024;
+
+/// An ellipse's size, and something computed for that size.
+type BySize<T> = Option<((u32, u32), Vec<T>)>;
+
+/// The pixels of the last ellipse sizes drawn in a batch, relative to the top-left of their
+/// rectangle: a batch of same-size circles (the usual case) computes its shape once.
+#[derive(Debug, Default)]
+pub(super) struct EllipseCache {
+    /// Size and rows `(y, x0, x1)` of the last filled ellipse.
+    fill: BySize<(i64, i64, i64)>,
+    /// Size and pixels, each once, of the last outline.
+    outline: BySize<(i64, i64)>,
+}
+
 /// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside. Returns the rows
 /// touched as a rectangle.
-pub(super) fn fill_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect) -> Option<Rect> {
-    let (rx, ry) = (f64::from(r.width) / 2.0, f64::from(r.height) / 2.0);
-    if rx <= 0.0 || ry <= 0.0 {
-        return None;
+pub(super) fn fill_ellipse(
+    fb: &mut Framebuffer,
+    ink: Ink,
+    clip: Rect,
+    r: Rect,
+    cache: &mut EllipseCache,
+) -> Option<Rect> {
+    let size = (r.width, r.height);
+    let (ox, oy) = (i64::from(r.x), i64::from(r.y));
+    if size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
+        // Only rows inside the clip are computed: the work stays bounded by the target's size.
+        let rows = (i64::from(clip.y) - oy).max(0)..(clip.bottom() - oy).min(i64::from(r.height));
+        ellipse_rows(size, rows, |y, x0, x1| {
+            ink.span(fb, clip, oy + y, ox + x0, ox + x1)
+        });
+    } else {
+        let rows = match &mut cache.fill {
+            Some((cached, rows)) if *cached == size => rows,
+            slot => {
+                let mut rows = Vec::new();
+                ellipse_rows(size, 0..i64::from(r.height), |y, x0, x1| rows.push((y, x0, x1)));
+                &slot.insert((size, rows)).1
+            }
+        };
+        for &(y, x0, x1) in rows.iter() {
+            ink.span(fb, clip, oy + y, ox + x0, ox + x1);
+        }
     }
-    let (cx, cy) = (f64::from(r.x) + rx, f64::from(r.y) + ry);
-    let top = i64::from(r.y).max(i64::from(clip.y));
-    let bottom = r.bottom().min(clip.bottom());
-    for y in top..bottom {
-        let dy = (y as f64 + 0.5 - cy) / ry;
+    r.intersect(&clip)
+}
+
+/// Calls `span(y, x0, x1)` for the pixels `x0..x1` of each row `y` in `rows` inside the
+/// ellipse inscribed in a `w` x `h` rectangle at the origin.
+fn ellipse_rows((w, h): (u32, u32), rows: std::ops::Range<i64>, mut span: impl FnMut(i64, i64, i64)) {
+    let (rx, ry) = (f64::from(w) / 2.0, f64::from(h) / 2.0);
+    if rx <= 0.0 || ry <= 0.0 {
+        return;
+    }
+    for y in rows {
+        let dy = (y as f64 + 0.5 - ry) / ry;
         let t = 1.0 - dy * dy;
         if t <= 0.0 {
             continue;
         }
         let half = rx * t.sqrt();
-        // Pixel x is inside when |x + 0.5 - cx| < half.
-        let x0 = (cx - half - 0.5).floor() as i64 + 1;
-        let x1 = (cx + half - 0.5).ceil() as i64;
-        ink.span(fb, clip, y, x0, x1);
+        // Pixel x is inside when |x + 0.5 - rx| < half.
+        let x0 = (rx - half - 0.5).floor() as i64 + 1;
+        let x1 = (rx + half - 0.5).ceil() as i64;
+        if x0 < x1 {
+            span(y, x0, x1);
+        }
     }
-    r.intersect(&clip)
 }
 
 /// Strokes the 1-pixel outline of the ellipse inscribed in `r`, through the centres of its edge
 /// pixels, without gaps: one pixel per row on each side where the outline is steep, one per
-/// column where it is flat.
-pub(super) fn stroke_ellipse(fb: &mut Framebuffer, ink: Ink, clip: Rect, r: Rect) -> Option<Rect> {
+/// column where it is flat. Every pixel is painted once (translucent ink blends once).
+pub(super) fn stroke_ellipse(
+    fb: &mut Framebuffer,
+    ink: Ink,
+    clip: Rect,
+    r: Rect,
+    cache: &mut EllipseCache,
+) -> Option<Rect> {
     if r.width == 0 || r.height == 0 {
         return None;
     }
-    let (rx, ry) = (
-        (f64::from(r.width) - 1.0) / 2.0,
-        (f64::from(r.height) - 1.0) / 2.0,
+    let size = (r.width, r.height);
+    let (ox, oy) = (i64::from(r.x), i64::from(r.y));
+    if size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
+        // Only columns and rows inside the clip are walked, so the work (and `seen`) stays
+        // bounded by the target's size however large the ellipse.
+        let local = Rect::new(
+            clip.x.saturating_sub(r.x),
+            clip.y.saturating_sub(r.y),
+            clip.width,
+            clip.height,
+        );
+        // Some pixels are reached from both a row and a column.
+        let mut seen = std::collections::HashSet::new();
+        ellipse_outline(size, local, |x, y| {
+            if ink.store || seen.insert((x, y)) {
+                ink.plot(fb, clip, ox + x, oy + y);
+            }
+        });
+    } else {
+        let pixels = match &mut cache.outline {
+            Some((cached, pixels)) if *cached == size => pixels,
+            slot => {
+                let mut pixels = Vec::new();
+                let whole = Rect::new(0, 0, r.width, r.height);
+                ellipse_outline(size, whole, |x, y| pixels.push((x, y)));
+                pixels.sort_unstable();
+                pixels.dedup();
+                &slot.insert((size, pixels)).1
+            }
+        };
+        for &(x, y) in pixels.iter() {
+            ink.plot(fb, clip, ox + x, oy + y);
+        }
+    }
+    r.intersect(&clip)
+}
+
+/// Calls `put(x, y)` for the outline pixels of the ellipse inscribed in a `w` x `h` rectangle
+/// at the origin, in the columns and rows of `within`; a pixel may come twice.
+fn ellipse_outline((w, h): (u32, u32), within: Rect, mut put: impl FnMut(i64, i64)) {
+    let (rx, ry) = ((f64::from(w) - 1.0) / 2.0, (f64::from(h) - 1.0) / 2.0);
+    let (cols, rows) = (
+        i64::from(within.x).max(0)..within.right().min(i64::from(w)),
+        i64::from(within.y).max(0)..within.bottom().min(i64::from(h)),
     );
-    let (cx, cy) = (f64::from(r.x) + rx, f64::from(r.y) + ry);
-    // Some pixels are reached from both a row and a column: translucent ink must not blend twice.
-    let mut seen = std::collections::HashSet::new();
-    let mut put = |fb: &mut Framebuffer, x: i64, y: i64| {
-        if ink.store || seen.insert((x, y)) {
-            ink.plot(fb, clip, x, y);
-        }
-    };
     if rx <= 0.0 || ry <= 0.0 {
-        ink.span(fb, clip, i64::from(r.y), i64::from(r.x), r.right());
-        for y in i64::from(r.y).max(i64::from(clip.y))..r.bottom().min(clip.bottom()) {
-            put(fb, i64::from(r.x), y);
+        // One pixel wide or high: a line.
+        if ry <= 0.0 {
+            cols.for_each(|x| put(x, 0));
+        } else {
+            rows.for_each(|y| put(0, y));
         }
-        return r.intersect(&clip);
+        return;
     }
     // Where the outline's slope is below 1, step along x; elsewhere along y.
     let x_limit = rx * rx / (rx * rx + ry * ry).sqrt();
     let y_limit = ry * ry / (rx * rx + ry * ry).sqrt();
-    // Only columns and rows inside the clip matter: the work (and `seen`) stays bounded by the
-    // target's size however large the ellipse.
-    let x_first = ((cx - x_limit - 0.5).ceil() as i64).max(i64::from(clip.x));
-    let x_last = ((cx + x_limit + 0.5).floor() as i64).min(clip.right() - 1);
+    let x_first = ((rx - x_limit - 0.5).ceil() as i64).max(cols.start);
+    let x_last = ((rx + x_limit + 0.5).floor() as i64).min(cols.end - 1);
     for x in x_first..=x_last {
-        let dx = x as f64 - cx;
+        let dx = x as f64 - rx;
         let dy = ry * (1.0 - (dx / rx).powi(2)).max(0.0).sqrt();
-        put(fb, x, (cy - dy).round() as i64);
-        put(fb, x, (cy + dy).round() as i64);
+        put(x, (ry - dy).round() as i64);
+        put(x, (ry + dy).round() as i64);
     }
-    let y_first = ((cy - y_limit - 0.5).ceil() as i64).max(i64::from(clip.y));
-    let y_last = ((cy + y_limit + 0.5).floor() as i64).min(clip.bottom() - 1);
+    let y_first = ((ry - y_limit - 0.5).ceil() as i64).max(rows.start);
+    let y_last = ((ry + y_limit + 0.5).floor() as i64).min(rows.end - 1);
     for y in y_first..=y_last {
-        let dy = y as f64 - cy;
+        let dy = y as f64 - ry;
         let dx = rx * (1.0 - (dy / ry).powi(2)).max(0.0).sqrt();
-        put(fb, (cx - dx).round() as i64, y);
-        put(fb, (cx + dx).round() as i64, y);
+        put((rx - dx).round() as i64, y);
+        put((rx + dx).round() as i64, y);
     }
-    r.intersect(&clip)
 }
 
 #[cfg(test)]
@@ -201,7 +286,13 @@ mod tests {
         let ink = Ink::new(&fb, Color::rgba(0, 0, 0, 128), false);
         let clip = fb.bounds();
         let d = 16_000_001;
-        stroke_ellipse(&mut fb, ink, clip, Rect::new(10, 32 - 8_000_000, d, d));
+        stroke_ellipse(
+            &mut fb,
+            ink,
+            clip,
+            Rect::new(10, 32 - 8_000_000, d, d),
+            &mut EllipseCache::default(),
+        );
         let inked = |x: i32, y: i32| fb.get(x, y) != Some(0xffff_ffff);
         assert!(inked(10, 32), "the leftmost point");
         assert!(
@@ -220,7 +311,13 @@ mod tests {
         let mut fb = Framebuffer::new(Size::new(20, 20), Color::WHITE);
         let ink = Ink::new(&fb, Color::BLACK, false);
         let clip = fb.bounds();
-        stroke_ellipse(&mut fb, ink, clip, Rect::new(2, 2, 11, 11));
+        stroke_ellipse(
+            &mut fb,
+            ink,
+            clip,
+            Rect::new(2, 2, 11, 11),
+            &mut EllipseCache::default(),
+        );
         let ink_at = |x: i32, y: i32| fb.get(x, y) == Some(0xff00_0000);
         // The four extremes of a circle of diameter 11 from (2, 2), and left-right symmetry.
         assert!(ink_at(7, 2) && ink_at(7, 12) && ink_at(2, 7) && ink_at(12, 7));
@@ -231,5 +328,64 @@ mod tests {
         }
         // Inside untouched.
         assert!(!ink_at(7, 7));
+    }
+
+    #[test]
+    fn cached_shapes_match_the_direct_walk_wherever_they_are_drawn() {
+        // One cache across many ellipses of a few sizes, partly outside a clip rectangle,
+        // against the same shapes walked directly for each ellipse: the same pixels. Translucent
+        // ink shows a pixel painted twice, so every outline pixel must hold the same value.
+        let clip = Rect::new(3, 2, 30, 25);
+        let ink = Ink::new(
+            &Framebuffer::new(Size::new(1, 1), Color::WHITE),
+            Color::rgba(0, 0, 0, 100),
+            false,
+        );
+        let mut cache = EllipseCache::default();
+        for (i, (w, h)) in [(10, 10), (7, 12), (10, 10), (1, 5), (6, 1), (16, 9)]
+            .into_iter()
+            .enumerate()
+        {
+            for (x, y) in [(0, 0), (5, 6), (25, 20), (-4, 9), (28, -3)] {
+                let r = Rect::new(x, y, w, h);
+                let mut cached = Framebuffer::new(Size::new(40, 32), Color::WHITE);
+                let mut direct = Framebuffer::new(Size::new(40, 32), Color::WHITE);
+                if i % 2 == 0 {
+                    stroke_ellipse(&mut cached, ink, clip, r, &mut cache);
+                    let mut seen = std::collections::HashSet::new();
+                    ellipse_outline((w, h), Rect::new(0, 0, w, h), |px, py| {
+                        if seen.insert((px, py)) {
+                            ink.plot(&mut direct, clip, i64::from(x) + px, i64::from(y) + py);
+                        }
+                    });
+                    let inked: Vec<u32> = cached
+                        .pixels()
+                        .iter()
+                        .copied()
+                        .filter(|&p| p != 0xffff_ffff)
+                        .collect();
+                    assert!(
+                        inked.windows(2).all(|p| p[0] == p[1]),
+                        "a pixel blended twice in {r:?}"
+                    );
+                } else {
+                    fill_ellipse(&mut cached, ink, clip, r, &mut cache);
+                    ellipse_rows((w, h), 0..i64::from(h), |py, x0, x1| {
+                        ink.span(
+                            &mut direct,
+                            clip,
+                            i64::from(y) + py,
+                            i64::from(x) + x0,
+                            i64::from(x) + x1,
+                        )
+                    });
+                }
+                assert_eq!(cached.pixels(), direct.pixels(), "{w}x{h} at ({x}, {y})");
+                for (n, &p) in cached.pixels().iter().enumerate() {
+                    let (px, py) = ((n % 40) as i64, (n / 40) as i64);
+                    assert!(p == 0xffff_ffff || clip_has(clip, px, py), "ink outside the clip");
+                }
+            }
+        }
     }
 }
