@@ -31,7 +31,7 @@ pub(crate) enum CoreMsg {
     Connect {
         peer: Peer,
         trusted: bool,
-        outbox: mpsc::Sender<ServerMessage>,
+        outbox: crate::mailbox::Poster,
         queued_bytes: Arc<AtomicUsize>,
         reply: oneshot::Sender<Result<Welcome, String>>,
     },
@@ -228,6 +228,7 @@ fn dispatch(core: &mut ServerCore, outboxes: &mut HashMap<ClientId, Outbox>) {
             slow.push((client, reason));
         }
     }
+    outboxes.values_mut().for_each(Outbox::flush);
     for (client, reason) in slow {
         if outboxes.remove(&client).is_some() {
             tracing::warn!(client_id = %client, %reason, "disconnecting a slow client");

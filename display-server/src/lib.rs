@@ -5,7 +5,8 @@
 //! - [`config`]: the screen and the limits.
 //! - [`auth`]: who may connect, and which clients are trusted with the admin view.
 //! - [`net`]: listeners (Unix and TCP) and the framed connection.
-//! - `core_task`: the task owning the core; `outbox`: bounded, coalescing queues to clients.
+//! - `core_task`: the task owning the core; `outbox`: bounded, coalescing queues to clients;
+//!   `mailbox`: their batched hand-off to each session's writer.
 //! - [`secret_file`]: the display's secret on disk.
 //! - `session`: one task per client: handshake, then requests in and messages out.
 //! - `shutdown`: stopping every task and waiting for them.
@@ -18,6 +19,7 @@ pub mod backend;
 pub mod config;
 pub mod core;
 mod core_task;
+mod mailbox;
 pub mod net;
 mod outbox;
 pub mod raster;

@@ -1,10 +1,10 @@
 //! A client's outgoing messages, as the core task holds them: bounded, coalesced, never
 //! blocking the core.
 //!
-//! Messages go straight into the session's channel while it has room. When it is full (the
-//! client is not reading fast enough), they wait in a backlog where pointer motion and exposes
-//! for the same window merge, so a slow client sees fewer, newer events rather than a growing
-//! queue. A backlog past [`MAX_BACKLOG`] means the client has stopped reading: it is dropped.
+//! Messages go to the session's [`crate::mailbox`] while it has room, in one batch per
+//! [`Outbox::flush`]. When it is full (the client is not reading fast enough), they wait in a
+//! backlog where pointer motion and exposes for the same window merge, so a slow client sees
+//! fewer, newer events rather than a growing queue. A backlog past [`MAX_BACKLOG`] means the client has stopped reading: it is dropped.
 //! Bytes handed to the writer but not yet written are counted in `queued_bytes`, which the
 //! session's reader checks before reading more requests (backpressure for replies).
 
@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use dispd_protocol::{Event, Reply, ServerMessage};
-use tokio::sync::mpsc;
+
+use crate::mailbox::Poster;
 
 /// Messages kept back for one client before it is disconnected.
 pub(crate) const MAX_BACKLOG: usize = 4096;
@@ -43,33 +44,39 @@ pub(crate) fn weight(msg: &ServerMessage) -> usize {
 /// Why a client must go.
 pub(crate) type SlowClient = String;
 
-/// One client's outgoing queue, on the core's side.
+/// One client's outgoing queue, on the core's side. Dropping it delivers what it holds that
+/// fits in the mailbox (a goodbye, say) and tells the session the core is done with it.
 #[derive(Debug)]
 pub(crate) struct Outbox {
-    tx: mpsc::Sender<ServerMessage>,
+    poster: Poster,
+    /// Messages for the mailbox at the next flush (they fit).
+    batch: Vec<ServerMessage>,
     backlog: VecDeque<ServerMessage>,
     queued_bytes: Arc<AtomicUsize>,
 }
 
 impl Outbox {
-    pub(crate) fn new(tx: mpsc::Sender<ServerMessage>, queued_bytes: Arc<AtomicUsize>) -> Self {
+    pub(crate) fn new(poster: Poster, queued_bytes: Arc<AtomicUsize>) -> Self {
         Self {
-            tx,
+            poster,
+            batch: Vec::new(),
             backlog: VecDeque::new(),
             queued_bytes,
         }
     }
 
-    /// Queues `msg`; an error says the client has stopped reading and must be dropped.
+    /// Queues `msg` until the next [`Outbox::flush`]; an error says the client has stopped
+    /// reading and must be dropped.
     pub(crate) fn send(&mut self, msg: ServerMessage) -> Result<(), SlowClient> {
-        let msg = if self.backlog.is_empty() {
-            match self.try_send(msg) {
-                None => return Ok(()),
-                Some(msg) => msg,
-            }
-        } else {
-            msg
-        };
+        if self.poster.is_closed() {
+            // The session is gone and its disconnect is on the way.
+            return Ok(());
+        }
+        if self.backlog.is_empty() && self.batch.len() < self.poster.room() {
+            self.queued_bytes.fetch_add(weight(&msg), Ordering::Relaxed);
+            self.batch.push(msg);
+            return Ok(());
+        }
         self.keep(msg);
         if self.backlog.len() > MAX_BACKLOG {
             return Err(format!(
@@ -79,14 +86,18 @@ impl Outbox {
         Ok(())
     }
 
-    /// Moves what it can from the backlog to the session.
+    /// Hands the queued messages to the session in one batch.
+    pub(crate) fn flush(&mut self) {
+        self.poster.post(self.batch.drain(..));
+    }
+
+    /// Moves what now fits from the backlog to the session.
     pub(crate) fn pump(&mut self) {
-        while let Some(msg) = self.backlog.pop_front() {
-            if let Some(msg) = self.try_send(msg) {
-                self.backlog.push_front(msg);
-                return;
-            }
-        }
+        self.flush();
+        let n = self.backlog.len().min(self.poster.room());
+        let moved: usize = self.backlog.iter().take(n).map(weight).sum();
+        self.queued_bytes.fetch_add(moved, Ordering::Relaxed);
+        self.poster.post(self.backlog.drain(..n));
     }
 
     /// Whether the client has more output waiting than [`MAX_QUEUED_BYTES`].
@@ -98,20 +109,6 @@ impl Outbox {
     /// Whether messages wait in the backlog.
     pub(crate) fn has_backlog(&self) -> bool {
         !self.backlog.is_empty()
-    }
-
-    /// Hands `msg` to the session, or gives it back when the channel is full. A closed channel
-    /// swallows it: the session is gone and its disconnect is on the way.
-    fn try_send(&mut self, msg: ServerMessage) -> Option<ServerMessage> {
-        let w = weight(&msg);
-        match self.tx.try_send(msg) {
-            Ok(()) => {
-                self.queued_bytes.fetch_add(w, Ordering::Relaxed);
-                None
-            }
-            Err(mpsc::error::TrySendError::Full(msg)) => Some(msg),
-            Err(mpsc::error::TrySendError::Closed(_)) => None,
-        }
     }
 
     /// Puts `msg` in the backlog, merging it with a waiting event it supersedes.
@@ -146,6 +143,12 @@ impl Outbox {
     }
 }
 
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.pump();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,9 +165,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_coalesces_motion_then_drops_the_client() {
-        let (tx, mut rx) = mpsc::channel(1);
+        let (poster, collector) = crate::mailbox::mailbox(1);
         let bytes = Arc::new(AtomicUsize::new(0));
-        let mut out = Outbox::new(tx, bytes.clone());
+        let mut out = Outbox::new(poster, bytes.clone());
+        let mut got = Vec::new();
+        let mut next = async |out: &mut Outbox| {
+            out.pump();
+            got.clear();
+            collector.collect(&mut got, 10).await;
+            got.clone()
+        };
         out.send(motion(1)).unwrap();
         for x in 2..1000 {
             out.send(motion(x)).unwrap();
@@ -177,16 +187,15 @@ mod tests {
         };
         out.send(expose(0)).unwrap();
         out.send(expose(5)).unwrap();
-        // Channel: the first motion. Backlog: the newest motion and one merged expose.
-        assert_eq!(rx.recv().await, Some(motion(1)));
-        out.pump();
-        assert_eq!(rx.recv().await, Some(motion(999)));
-        out.pump();
+        // Mailbox: the first motion. Backlog: the newest motion and one merged expose.
+        out.flush();
+        assert_eq!(next(&mut out).await, [motion(1)]);
+        assert_eq!(next(&mut out).await, [motion(999)]);
         let merged = ServerMessage::Event(Event::Expose {
             window: WindowId(1),
             rect: Rect::new(0, 0, 6, 1),
         });
-        assert_eq!(rx.recv().await, Some(merged));
+        assert_eq!(next(&mut out).await, [merged]);
         assert!(!out.has_backlog());
         assert_eq!(bytes.load(Ordering::Relaxed), 3 * 64);
         // Events that cannot merge pile up until the client is dropped.
@@ -204,5 +213,27 @@ mod tests {
             }
         }
         assert!(result.unwrap_err().contains("stopped reading"));
+    }
+
+    #[tokio::test]
+    async fn messages_sent_in_one_dispatch_reach_the_writer_as_one_batch_in_order() {
+        let (poster, collector) = crate::mailbox::mailbox(100);
+        let mut out = Outbox::new(poster, Arc::new(AtomicUsize::new(0)));
+        for x in 0..5 {
+            out.send(motion(x)).unwrap();
+        }
+        // Nothing reaches the writer before the flush; motion is not merged while it keeps up.
+        assert_eq!(out.poster.room(), 100);
+        out.flush();
+        let mut got = Vec::new();
+        assert!(collector.collect(&mut got, 100).await);
+        assert_eq!(got, (0..5).map(motion).collect::<Vec<_>>());
+        // Dropping the outbox delivers what it held, then the writer sees the end.
+        out.send(motion(9)).unwrap();
+        drop(out);
+        got.clear();
+        assert!(collector.collect(&mut got, 100).await);
+        assert_eq!(got, [motion(9)]);
+        assert!(!collector.collect(&mut got, 100).await);
     }
 }

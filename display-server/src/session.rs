@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
-use dispd_protocol::{ClientId, FrameDecoder, Request, ServerMessage};
+use dispd_protocol::{ClientId, FrameDecoder, Request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::auth::Peer;
 use crate::core_task::CoreMsg;
+use crate::mailbox::Collector;
 use crate::net::{ReadHalf, Stream, WriteHalf};
 use crate::outbox::{weight, MAX_QUEUED_BYTES};
 use crate::server::AcceptCtx;
@@ -21,8 +22,11 @@ use crate::shutdown::Shutdown;
 const MAX_HELLO: usize = 8 + 4 + 1 + 64 + 2 + 1024;
 /// How long a disconnected client's writer may take to deliver its goodbye.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
-/// Bytes gathered from queued messages before they are written in one go.
+/// Bytes gathered from queued messages before they are written in one go (a buffer grown past
+/// four times this by one big reply is given back after its write).
 const WRITE_CHUNK: usize = 256 * 1024;
+/// Most messages taken from the mailbox for one write.
+const WRITE_BATCH: usize = 1024;
 
 /// Serves one connection to the end. Never panics on the peer's bytes; every way out is logged.
 pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdown: Shutdown) {
@@ -75,7 +79,7 @@ pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdo
             return;
         }
     };
-    let (outbox, inbox) = mpsc::channel(ctx.config.max_queued_messages.max(1));
+    let (outbox, inbox) = crate::mailbox::mailbox(ctx.config.max_queued_messages);
     let queued = Arc::new(AtomicUsize::new(0));
     let (reply_tx, reply_rx) = oneshot::channel();
     let connect = CoreMsg::Connect {
@@ -327,29 +331,32 @@ async fn read_loop(
     }
 }
 
-/// Writes queued messages, many per write, until the core closes the queue (`None`), the
-/// socket fails (`None`), or the client stops reading for `slow` (`Some(reason)`).
+/// Writes queued messages, many per write, until the core lets go of the mailbox (`None`),
+/// the socket fails (`None`), or the client stops reading for `slow` (`Some(reason)`).
 async fn write_loop(
     mut writer: WriteHalf,
-    mut inbox: mpsc::Receiver<ServerMessage>,
+    inbox: Collector,
     queued: Arc<AtomicUsize>,
     drained: Arc<Notify>,
     slow: Duration,
 ) -> Option<String> {
     let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some(msg) = inbox.recv().await {
-        buf.clear();
-        let mut written = weight(&msg);
-        dispd_protocol::encode_frame(&msg, &mut buf);
-        while buf.len() < WRITE_CHUNK {
-            match inbox.try_recv() {
-                Ok(msg) => {
-                    written += weight(&msg);
-                    dispd_protocol::encode_frame(&msg, &mut buf);
-                }
-                Err(_) => break,
-            }
+    let mut msgs = Vec::new();
+    loop {
+        if msgs.is_empty() && !inbox.collect(&mut msgs, WRITE_BATCH).await {
+            break;
         }
+        buf.clear();
+        let (mut written, mut used) = (0, 0);
+        for msg in &msgs {
+            if buf.len() >= WRITE_CHUNK {
+                break;
+            }
+            written += weight(msg);
+            used += 1;
+            dispd_protocol::encode_frame(msg, &mut buf);
+        }
+        msgs.drain(..used);
         match tokio::time::timeout(slow, writer.write_all(&buf)).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return None,
@@ -362,6 +369,10 @@ async fn write_loop(
         }
         queued.fetch_sub(written.min(queued.load(Ordering::Relaxed)), Ordering::Relaxed);
         drained.notify_waiters();
+        if buf.capacity() > 4 * WRITE_CHUNK {
+            // One huge reply should not keep its buffer for the connection's life.
+            buf = Vec::with_capacity(64 * 1024);
+        }
     }
     let _ = writer.shutdown().await;
     None
