@@ -1,13 +1,15 @@
 //! The task that owns the [`ServerCore`]: requests from sessions and input from the backend
 //! in, messages to clients out. It never waits on a client.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use dispd_protocol::{ClientId, IdRange, Request, ServerMessage, Size};
+// Client ids are small integers the server hands out, looked up for every request.
+use rustc_hash::FxHashMap as HashMap;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::Peer;
@@ -55,8 +57,8 @@ pub(crate) async fn run(
     mut backend_events: Option<mpsc::UnboundedReceiver<BackendEvent>>,
     mut shutdown: Shutdown,
 ) {
-    let mut outboxes: HashMap<ClientId, Outbox> = HashMap::new();
-    let mut pending: Pending = HashMap::new();
+    let mut outboxes: HashMap<ClientId, Outbox> = HashMap::default();
+    let mut pending: Pending = HashMap::default();
     // Display refreshes pace frame callbacks; the timer only runs while someone waits for one.
     let mut refresh = tokio::time::interval(core.refresh_interval());
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -113,7 +115,14 @@ async fn next_backend_event(rx: &mut Option<mpsc::UnboundedReceiver<BackendEvent
 
 /// Requests read but not applied yet, per client: they wait while the client has more output
 /// queued than it reads ([`Outbox::over_budget`]).
-type Pending = HashMap<ClientId, VecDeque<(u32, Request)>>;
+type Pending = HashMap<ClientId, Waiting>;
+
+/// A client's requests read but not applied yet.
+struct Waiting {
+    /// The sequence number of the first.
+    first_seq: u32,
+    requests: VecDeque<Request>,
+}
 
 fn handle_msg(
     core: &mut ServerCore,
@@ -147,11 +156,13 @@ fn handle_msg(
             first_seq,
             requests,
         } => {
-            let queue = pending.entry(client).or_default();
-            let mut seq = first_seq;
-            for request in requests {
-                queue.push_back((seq, request));
-                seq = seq.wrapping_add(1);
+            match pending.get_mut(&client) {
+                // Earlier requests still wait: these wait behind them.
+                Some(waiting) => waiting.requests.extend(requests),
+                None => {
+                    let requests = VecDeque::from(requests); // no copy
+                    pending.insert(client, Waiting { first_seq, requests });
+                }
             }
             serve(core, outboxes, pending, client);
         }
@@ -171,14 +182,16 @@ fn serve(
     pending: &mut Pending,
     client: ClientId,
 ) {
-    let Some(queue) = pending.get_mut(&client) else {
+    let Some(waiting) = pending.get_mut(&client) else {
         return;
     };
-    while let Some((seq, request)) = queue.pop_front() {
+    while let Some(request) = waiting.requests.pop_front() {
+        let seq = waiting.first_seq;
         if outboxes.get(&client).is_some_and(Outbox::over_budget) {
-            queue.push_front((seq, request));
+            waiting.requests.push_front(request);
             return;
         }
+        waiting.first_seq = seq.wrapping_add(1);
         let name = request.name();
         let replies = request.expects_reply();
         // A bug in one request's handling costs that client its connection, not the server

@@ -48,9 +48,11 @@ impl Sources for ClientSources<'_> {
 impl ServerCore {
     /// The client's drawable `d`, or a BadDrawable failure.
     pub(super) fn own_target(&self, client: ClientId, d: Drawable) -> Result<Target, Failure> {
-        match (self.scene.get(WindowId(d.0)), self.images.get(&d.0)) {
-            (Some(w), _) if w.owner == client => Ok(Target::Window(w.id)),
-            (_, Some(i)) if i.owner == client => Ok(Target::Image(d.0)),
+        if self.scene.get(WindowId(d.0)).is_some_and(|w| w.owner == client) {
+            return Ok(Target::Window(WindowId(d.0)));
+        }
+        match self.images.get(&d.0) {
+            Some(i) if i.owner == client => Ok(Target::Image(d.0)),
             _ => Err((
                 ErrorCode::BadDrawable,
                 format!("no drawable {:#x} belongs to this client", d.0),
