@@ -37,11 +37,13 @@ pub(crate) enum CoreMsg {
         queued_bytes: Arc<AtomicUsize>,
         reply: oneshot::Sender<Result<Welcome, String>>,
     },
-    /// Requests in order; the first has sequence number `first_seq`.
+    /// Requests in order; the first has sequence number `first_seq`. `fds` came with their
+    /// bytes (over a Unix socket), for the client's `AttachShm`s.
     Requests {
         client: ClientId,
         first_seq: u32,
         requests: Vec<Request>,
+        fds: Vec<std::os::fd::OwnedFd>,
     },
     /// The client is gone, or must go for `reason`.
     Disconnect {
@@ -155,7 +157,9 @@ fn handle_msg(
             client,
             first_seq,
             requests,
+            fds,
         } => {
+            core.receive_fds(client, fds);
             match pending.get_mut(&client) {
                 // Earlier requests still wait: these wait behind them.
                 Some(waiting) => waiting.requests.extend(requests),

@@ -275,6 +275,8 @@ async fn read_loop(
 ) -> ReadEnd {
     let idle = (ctx.config.idle_timeout_ms > 0).then(|| Duration::from_millis(ctx.config.idle_timeout_ms));
     let mut seq: u32 = 0;
+    // Descriptors that came with the bytes (memfds for AttachShm), handed on with the requests.
+    let mut fds = Vec::new();
     loop {
         let mut requests: Vec<Request> = Vec::new();
         let first_seq = seq.wrapping_add(1);
@@ -298,11 +300,12 @@ async fn read_loop(
                 }
             }
         }
-        if !requests.is_empty() {
+        if !requests.is_empty() || !fds.is_empty() {
             let msg = CoreMsg::Requests {
                 client,
                 first_seq,
                 requests,
+                fds: std::mem::take(&mut fds),
             };
             if ctx.core_tx.send(msg).await.is_err() {
                 return ReadEnd::ServerGone;
@@ -312,7 +315,7 @@ async fn read_loop(
             return ReadEnd::BadData(reason);
         }
         flow.wait_for_room().await;
-        let read = reader.read(decoder.read_buf());
+        let read = reader.read_with_fds(decoder.read_buf(), &mut fds);
         let read = match idle {
             Some(limit) => match tokio::time::timeout(limit, read).await {
                 Ok(r) => r,

@@ -32,7 +32,7 @@ import sys
 import time
 
 MAGIC = b"DISPD\0\r\n"  # the first 8 bytes each side sends
-PROTOCOL_VERSION = 3  # the only version this program speaks
+PROTOCOL_VERSION = 4  # the only version this program speaks
 TCP_PORT_BASE = 7300  # display N listens on TCP port 7300 + N
 MAX_DISPLAY = 65535 - TCP_PORT_BASE
 MAX_FRAME = 64 << 20  # no honest server sends a bigger frame

@@ -31,12 +31,12 @@ enum Incoming {
 /// Requests are numbered from 1 in the order they are made; errors name that number.
 #[derive(Debug)]
 pub struct Display {
-    socket: Socket,
+    pub(crate) socket: Socket,
     setup: Setup,
     out: Vec<u8>,
     decoder: FrameDecoder,
-    seq: u32,
-    ids: IdAllocator,
+    pub(crate) seq: u32,
+    pub(crate) ids: IdAllocator,
     incoming: VecDeque<Incoming>,
     closed: Option<Option<String>>,
     reply_timeout: Option<Duration>,
@@ -500,7 +500,7 @@ impl Display {
         ClientError::Disconnected { reason }
     }
 
-    fn io_error(&mut self, e: std::io::Error) -> ClientError {
+    pub(crate) fn io_error(&mut self, e: std::io::Error) -> ClientError {
         match e.kind() {
             ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => self.closed_error(),
             _ => ClientError::Io(e),

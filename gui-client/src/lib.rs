@@ -31,18 +31,21 @@
 //! - `connect`: `DISPLAY` to addresses to a connected socket and a finished handshake.
 //! - `display`: [`Display`], the connection: requests out, replies and events in.
 //! - `painter`: [`Painter`], one draw batch built op by op.
+//! - `shm`: [`ShmSegment`], images put through shared memory by local clients.
 //! - `error`: [`ClientError`].
 
 mod connect;
 mod display;
 mod error;
 mod painter;
+mod shm;
 
 pub use connect::{Auth, ConnectOptions};
 pub use dispd_protocol::auth::Secret;
 pub use display::Display;
 pub use error::ClientError;
 pub use painter::{linear_gradient, radial_gradient, Painter, Path};
+pub use shm::ShmSegment;
 
 /// The protocol crate, for everything this crate does not re-export by name.
 pub use dispd_protocol as protocol;

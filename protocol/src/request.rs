@@ -139,6 +139,37 @@ pub enum Request {
         /// The client, as [`crate::Reply::Clients`] numbers it.
         client: crate::ids::ClientId,
     },
+    /// Attach a shared-memory segment (like X's MIT-SHM): a memfd the client created, sent with
+    /// this request as a file descriptor (`SCM_RIGHTS`) over the Unix socket, so that
+    /// [`Request::PutShmImage`] can name pixels in it instead of carrying them. As with X's
+    /// descriptor-passing requests, each `AttachShm` takes the oldest descriptor received from
+    /// the client that no earlier `AttachShm` took (so send each with its own request). Refused
+    /// with BadValue when there is none (always over TCP) or when it is not a memfd.
+    AttachShm {
+        /// The segment's id, from the client's range (shared with windows and images).
+        segment: u32,
+    },
+    /// Like [`Request::PutImage`], with the pixels read from an attached segment:
+    /// `rect.width * rect.height` pixels in `format`, row by row without padding, starting
+    /// `offset` bytes into the segment. The server reads them while applying the request; the
+    /// client must not change them until a later round trip (a `Sync`) has come back.
+    PutShmImage {
+        /// Where to put the pixels.
+        target: Drawable,
+        /// Where the image goes, and its size.
+        rect: Rect,
+        /// How the segment lays out each pixel.
+        format: PixelFormat,
+        /// The segment.
+        segment: u32,
+        /// Where in the segment the first pixel is, in bytes.
+        offset: u64,
+    },
+    /// Detach a segment: the server closes its descriptor.
+    DetachShm {
+        /// The segment.
+        segment: u32,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -148,13 +179,17 @@ pub enum PixelFormat {
     Rgba8,
     /// 3 bytes: red, green, blue; opaque.
     Rgb8,
+    /// 4 bytes: blue, green, red, alpha, premultiplied by alpha: the server's own layout (a
+    /// little-endian `0xAARRGGBB` word, X's 32-bit ZPixmap), copied without conversion, the
+    /// fastest to put. Into a window the alpha byte is ignored.
+    Bgra8,
 }
 
 impl PixelFormat {
     /// Bytes per pixel.
     pub fn bytes_per_pixel(self) -> usize {
         match self {
-            PixelFormat::Rgba8 => 4,
+            PixelFormat::Rgba8 | PixelFormat::Bgra8 => 4,
             PixelFormat::Rgb8 => 3,
         }
     }
@@ -270,6 +305,9 @@ impl Request {
             Request::QueryFont { .. } => "QueryFont",
             Request::ListClients => "ListClients",
             Request::KillClient { .. } => "KillClient",
+            Request::AttachShm { .. } => "AttachShm",
+            Request::PutShmImage { .. } => "PutShmImage",
+            Request::DetachShm { .. } => "DetachShm",
         }
     }
 }

@@ -144,6 +144,9 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::QueryFont { .. } => "request_query_font",
         Request::ListClients => "request_list_clients",
         Request::KillClient { .. } => "request_kill_client",
+        Request::AttachShm { .. } => "request_attach_shm",
+        Request::PutShmImage { .. } => "request_put_shm_image",
+        Request::DetachShm { .. } => "request_detach_shm",
     }
 }
 
@@ -213,6 +216,15 @@ fn golden_requests() -> Vec<Request> {
         Request::KillClient {
             client: ClientId(300),
         },
+        Request::AttachShm { segment: IMG.0 },
+        Request::PutShmImage {
+            target: W.into(),
+            rect: Rect::new(2, 3, 500, 500),
+            format: PixelFormat::Bgra8,
+            segment: IMG.0,
+            offset: 4096,
+        },
+        Request::DetachShm { segment: IMG.0 },
     ]
 }
 
@@ -502,7 +514,7 @@ fn golden_server_messages() -> Vec<ServerMessage> {
             reply: Reply::ServerInfo(ServerInfo {
                 name: "dispd".into(),
                 version: "0.1.0".into(),
-                protocol_version: 3,
+                protocol_version: 4,
                 screen: Size::new(1920, 1080),
                 backend: "headless".into(),
                 clients: 2,
@@ -727,14 +739,14 @@ fn golden_samples() -> Vec<Golden> {
         answer_sample(
             "answer_accepted",
             ServerAnswer::Accepted {
-                version: 3,
+                version: 4,
                 setup: golden_setup(),
             },
         ),
         answer_sample(
             "answer_refused",
             ServerAnswer::Refused {
-                version: 3,
+                version: 4,
                 reason: "wrong secret".into(),
             },
         ),
@@ -889,8 +901,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 3,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 3. Bump the version and \
+        PROTOCOL_VERSION, 4,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 4. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -932,6 +944,9 @@ fn every_request_variant_is_frozen() {
         "request_query_font",
         "request_list_clients",
         "request_kill_client",
+        "request_attach_shm",
+        "request_put_shm_image",
+        "request_detach_shm",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -1137,7 +1152,14 @@ fn small_enum_tags_are_frozen() {
     );
     check("FillRule", &[(FillRule::NonZero, 0), (FillRule::EvenOdd, 1)]);
     check("FontFace", &[(FontFace::Sans, 0), (FontFace::Mono, 1)]);
-    check("PixelFormat", &[(PixelFormat::Rgba8, 0), (PixelFormat::Rgb8, 1)]);
+    check(
+        "PixelFormat",
+        &[
+            (PixelFormat::Rgba8, 0),
+            (PixelFormat::Rgb8, 1),
+            (PixelFormat::Bgra8, 2),
+        ],
+    );
     check("Compression", &[(Compression::None, 0), (Compression::Lz4, 1)]);
     check(
         "CursorShape",
@@ -1176,8 +1198,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 3, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[3, 0, 3, 0, 12]);
+    // min and max version 4, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[4, 0, 4, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1187,7 +1209,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[3, 0, 3, 0, 17]);
+    expected.extend_from_slice(&[4, 0, 4, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);
@@ -1199,12 +1221,12 @@ fn hand_checked_bytes() {
     assert_eq!(hmac_hello, expected);
 
     let refused = ServerAnswer::Refused {
-        version: 3,
+        version: 4,
         reason: "wrong secret".into(),
     }
     .encode();
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[1, 3, 0, 12, 0, 0, 0]);
+    expected.extend_from_slice(&[1, 4, 0, 12, 0, 0, 0]);
     expected.extend_from_slice(b"wrong secret");
     assert_eq!(refused, expected);
 
@@ -1264,6 +1286,12 @@ fn hand_checked_bytes() {
 
     // KillClient (tag 19 = 0x13) of client 300: varint ac 02 (300 = 0b10_0101100).
     assert_eq!(fixture("request_kill_client"), [3, 0, 0, 0, 0x13, 0xac, 0x02]);
+
+    // DetachShm (tag 22 = 0x16) of segment 0x200002: varint 82 80 80 01.
+    assert_eq!(
+        fixture("request_detach_shm"),
+        [5, 0, 0, 0, 0x16, 0x82, 0x80, 0x80, 0x01]
+    );
 
     // Reply (tag 0), seq 4, Clients (tag 5), 2 summaries. The first: id 1, peer (21 bytes),
     // trusted true, 2 windows, 300 requests (a u64 varint, ac 02).

@@ -121,6 +121,7 @@ impl ServerCore {
             self.destroy_window(*w);
         }
         self.free_images_of(client);
+        self.detach_segments_of(client);
         self.frame_requests.retain(|(c, _)| *c != client);
         self.slots.free.push(info.slot);
         self.output.retain(|(to, _)| *to != client);

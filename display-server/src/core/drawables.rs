@@ -45,6 +45,18 @@ impl Sources for ClientSources<'_> {
     }
 }
 
+/// The framebuffer of `t`, borrowing only the scene and the images.
+pub(super) fn target_fb_in<'a>(
+    scene: &'a mut Scene,
+    images: &'a mut HashMap<u32, OffscreenImage>,
+    t: Target,
+) -> Option<&'a mut Framebuffer> {
+    match t {
+        Target::Window(w) => scene.get_mut(w).map(|w| &mut w.fb),
+        Target::Image(i) => images.get_mut(&i).map(|i| &mut i.fb),
+    }
+}
+
 impl ServerCore {
     /// The client's drawable `d`, or a BadDrawable failure.
     pub(super) fn own_target(&self, client: ClientId, d: Drawable) -> Result<Target, Failure> {
@@ -61,13 +73,10 @@ impl ServerCore {
     }
 
     fn target_fb(&mut self, t: Target) -> Option<&mut Framebuffer> {
-        match t {
-            Target::Window(w) => self.scene.get_mut(w).map(|w| &mut w.fb),
-            Target::Image(i) => self.images.get_mut(&i).map(|i| &mut i.fb),
-        }
+        target_fb_in(&mut self.scene, &mut self.images, t)
     }
 
-    fn target_changed(&mut self, t: Target, area: Rect) {
+    pub(super) fn target_changed(&mut self, t: Target, area: Rect) {
         if let Target::Window(window) = t {
             self.changes.push(SceneChange::Drawn { window, area });
         }
@@ -120,15 +129,7 @@ impl ServerCore {
         data: &[u8],
     ) -> Result<(), Failure> {
         let t = self.own_target(client, target)?;
-        let pixels = rect.size().area();
-        if pixels == 0 || pixels > self.config.max_window_pixels {
-            let max = self.config.max_window_pixels;
-            return Err((
-                ErrorCode::BadValue,
-                format!("an image must hold 1 to {max} pixels, not {pixels}"),
-            ));
-        }
-        let want = pixels as usize * format.bytes_per_pixel();
+        let want = self.image_bytes(rect, format)?;
         let unpacked;
         let bytes = match compression {
             Compression::None => data,
@@ -168,6 +169,19 @@ impl ServerCore {
             self.target_changed(t, area);
         }
         Ok(())
+    }
+
+    /// The bytes of an image of `rect` in `format`, once its size is checked.
+    pub(super) fn image_bytes(&self, rect: Rect, format: PixelFormat) -> Result<usize, Failure> {
+        let pixels = rect.size().area();
+        let max = self.config.max_window_pixels;
+        if pixels == 0 || pixels > max {
+            return Err((
+                ErrorCode::BadValue,
+                format!("an image must hold 1 to {max} pixels, not {pixels}"),
+            ));
+        }
+        Ok(pixels as usize * format.bytes_per_pixel())
     }
 
     /// The bounds of the client's drawable `d`, if it has one.

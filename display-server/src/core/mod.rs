@@ -10,10 +10,12 @@ mod drawables;
 mod input;
 mod requests;
 mod scene;
+mod shm;
 
 pub use clients::ClientInfo;
 pub use drawables::OffscreenImage;
 pub use scene::{Scene, SceneChange, Window};
+pub use shm::{ShmSegment, MAX_SEGMENTS_PER_CLIENT, MAX_UNCLAIMED_FDS};
 
 // Ids are small integers the server hands out: a fast non-cryptographic hash is enough, and
 // lookups happen several times per request.
@@ -35,6 +37,10 @@ pub struct ServerCore {
     config: Config,
     scene: Scene,
     images: HashMap<u32, OffscreenImage>,
+    /// Attached shared-memory segments, by id.
+    segments: HashMap<u32, ShmSegment>,
+    /// Descriptors clients sent that no `AttachShm` has claimed yet, in order.
+    unclaimed_fds: HashMap<ClientId, std::collections::VecDeque<std::os::fd::OwnedFd>>,
     frame_requests: Vec<(ClientId, WindowId)>,
     started: Instant,
     backend: Box<dyn Backend>,
@@ -62,6 +68,8 @@ impl ServerCore {
             config,
             scene,
             images: HashMap::default(),
+            segments: HashMap::default(),
+            unclaimed_fds: HashMap::default(),
             frame_requests: Vec::new(),
             started: Instant::now(),
             backend,

@@ -86,6 +86,15 @@ impl ServerCore {
                 self.changes.push(SceneChange::Retitled(window));
             }
             Request::Draw { target, ops } => self.draw(client, target, &ops)?,
+            Request::AttachShm { segment } => self.attach_shm(client, segment)?,
+            Request::PutShmImage {
+                target,
+                rect,
+                format,
+                segment,
+                offset,
+            } => self.put_shm_image(client, target, rect, format, segment, offset)?,
+            Request::DetachShm { segment } => self.detach_shm(client, segment)?,
             Request::PutImage {
                 target,
                 rect,

@@ -2,9 +2,10 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, Interest};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
 use crate::auth::Peer;
@@ -39,7 +40,67 @@ pub enum Stream {
 }
 
 /// The reading half of a connection.
-pub type ReadHalf = Box<dyn AsyncRead + Unpin + Send>;
+#[derive(Debug)]
+pub enum ReadHalf {
+    /// Over TCP.
+    Tcp(tokio::net::tcp::OwnedReadHalf),
+    /// Over a Unix socket, which can also carry file descriptors.
+    Unix(tokio::net::unix::OwnedReadHalf),
+}
+
+/// Most file descriptors taken in by one read; the kernel closes any more that came along.
+const MAX_FDS_PER_READ: usize = 4;
+
+impl ReadHalf {
+    /// Reads into `buf` like [`tokio::io::AsyncReadExt::read`]; on a Unix socket, file
+    /// descriptors sent along with the bytes (`SCM_RIGHTS`) are appended to `fds`, at most
+    /// four per read.
+    pub async fn read_with_fds(&mut self, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
+        let ReadHalf::Unix(half) = self else {
+            return tokio::io::AsyncReadExt::read(self, buf).await;
+        };
+        let stream: &UnixStream = half.as_ref();
+        loop {
+            stream.readable().await?;
+            match stream.try_io(Interest::READABLE, || receive(stream.as_fd(), buf, fds)) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return result,
+            }
+        }
+    }
+}
+
+/// One `recvmsg`: bytes into `buf`, descriptors onto `fds` (close-on-exec).
+fn receive(socket: BorrowedFd<'_>, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
+    use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags};
+    let mut space = [std::mem::MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(MAX_FDS_PER_READ))];
+    let mut control = RecvAncillaryBuffer::new(&mut space);
+    let got = rustix::net::recvmsg(
+        socket,
+        &mut [io::IoSliceMut::new(buf)],
+        &mut control,
+        RecvFlags::CMSG_CLOEXEC,
+    )?;
+    for message in control.drain() {
+        if let RecvAncillaryMessage::ScmRights(received) = message {
+            fds.extend(received);
+        }
+    }
+    Ok(got.bytes)
+}
+
+impl AsyncRead for ReadHalf {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match self.get_mut() {
+            ReadHalf::Tcp(r) => std::pin::Pin::new(r).poll_read(cx, buf),
+            ReadHalf::Unix(r) => std::pin::Pin::new(r).poll_read(cx, buf),
+        }
+    }
+}
 /// The writing half of a connection.
 pub type WriteHalf = Box<dyn AsyncWrite + Unpin + Send>;
 
@@ -50,11 +111,11 @@ impl Stream {
             Stream::Tcp(s) => {
                 let _ = s.set_nodelay(true);
                 let (r, w) = s.into_split();
-                (Box::new(r), Box::new(w))
+                (ReadHalf::Tcp(r), Box::new(w))
             }
             Stream::Unix(s) => {
                 let (r, w) = s.into_split();
-                (Box::new(r), Box::new(w))
+                (ReadHalf::Unix(r), Box::new(w))
             }
         }
     }

@@ -261,21 +261,39 @@ impl Framebuffer {
             let sy = (d.y - rect.y) as usize + row as usize;
             let src = &data[sy * stride + sx * bpp..sy * stride + (sx + d.width as usize) * bpp];
             let dst = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + d.width as usize];
-            if opaque && bpp == 4 {
-                // Windows: alpha dropped, nothing to premultiply; a swizzle the compiler
-                // vectorizes.
-                for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
-                    let s: [u8; 4] = s.try_into().unwrap_or_default();
-                    *p = swap_red_blue(u32::from_le_bytes(s)) | 0xff00_0000;
+            match (format, opaque) {
+                (PixelFormat::Bgra8, true) => {
+                    // The framebuffer's own layout: a copy, alpha forced.
+                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+                        let s: [u8; 4] = s.try_into().unwrap_or_default();
+                        *p = u32::from_le_bytes(s) | 0xff00_0000;
+                    }
                 }
-            } else if opaque {
-                for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
-                    *p = u32::from_le_bytes([s[2], s[1], s[0], 0xff]);
+                (PixelFormat::Bgra8, false) => {
+                    // Premultiplied as promised: no channel above alpha, whatever was sent.
+                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+                        let a = s[3];
+                        *p = u32::from_le_bytes([s[0].min(a), s[1].min(a), s[2].min(a), a]);
+                    }
                 }
-            } else {
-                for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
-                    let a = if bpp == 4 { s[3] } else { 255 };
-                    *p = premultiply([s[0], s[1], s[2], a]);
+                (PixelFormat::Rgba8, true) => {
+                    // Windows: alpha dropped, nothing to premultiply; a swizzle the compiler
+                    // vectorizes.
+                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+                        let s: [u8; 4] = s.try_into().unwrap_or_default();
+                        *p = swap_red_blue(u32::from_le_bytes(s)) | 0xff00_0000;
+                    }
+                }
+                (PixelFormat::Rgb8, true) => {
+                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(3)) {
+                        *p = u32::from_le_bytes([s[2], s[1], s[0], 0xff]);
+                    }
+                }
+                (PixelFormat::Rgba8 | PixelFormat::Rgb8, false) => {
+                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
+                        let a = if bpp == 4 { s[3] } else { 255 };
+                        *p = premultiply([s[0], s[1], s[2], a]);
+                    }
                 }
             }
         }

@@ -21,6 +21,9 @@ mod input;
 // The drawing model, pixel by pixel: shapes, clips, blending, text, images, limits, frames.
 mod drawing;
 
+// Shared-memory images: memfds over the Unix socket, and every way to misuse them.
+mod shm;
+
 // Who gets in, what a client may touch, and what hostile, numerous, slow or greedy clients cost.
 mod security;
 

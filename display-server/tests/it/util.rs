@@ -436,6 +436,28 @@ impl RawClient {
         self.send_bytes(&frame);
     }
 
+    /// Sends one request frame over the Unix socket with `fd` attached (`SCM_RIGHTS`).
+    pub fn send_request_with_fd(&mut self, request: &Request, fd: std::os::fd::BorrowedFd<'_>) {
+        use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags};
+        let RawStream::Unix(stream) = &mut self.stream else {
+            panic!("descriptors travel over Unix sockets only");
+        };
+        let mut frame = Vec::new();
+        dispd_protocol::encode_frame(request, &mut frame);
+        let mut space = [std::mem::MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(1))];
+        let mut control = SendAncillaryBuffer::new(&mut space);
+        let fds = [fd];
+        assert!(control.push(SendAncillaryMessage::ScmRights(&fds)));
+        let sent = rustix::net::sendmsg(
+            &*stream,
+            &[std::io::IoSlice::new(&frame)],
+            &mut control,
+            SendFlags::empty(),
+        )
+        .expect("sendmsg");
+        stream.write_all(&frame[sent..]).expect("raw write");
+    }
+
     /// The next message, or `None` at a clean EOF. Fails the test on a timeout.
     pub fn read_message(&mut self) -> Option<ServerMessage> {
         loop {

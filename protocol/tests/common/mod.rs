@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction};
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 20;
+pub const REQUEST_VARIANTS: usize = 23;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -49,6 +49,9 @@ pub fn request_index(r: &Request) -> usize {
         Request::QueryFont { .. } => 17,
         Request::ListClients => 18,
         Request::KillClient { .. } => 19,
+        Request::AttachShm { .. } => 20,
+        Request::PutShmImage { .. } => 21,
+        Request::DetachShm { .. } => 22,
     }
 }
 
@@ -168,12 +171,13 @@ pub fn path_seg_index(s: PathSeg) -> usize {
 }
 
 /// Number of [`PixelFormat`] variants; keep in step with [`pixel_format_index`].
-pub const PIXEL_FORMAT_VARIANTS: usize = 2;
+pub const PIXEL_FORMAT_VARIANTS: usize = 3;
 
 pub fn pixel_format_index(f: PixelFormat) -> usize {
     match f {
         PixelFormat::Rgba8 => 0,
         PixelFormat::Rgb8 => 1,
+        PixelFormat::Bgra8 => 2,
     }
 }
 
@@ -444,6 +448,9 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::QueryFont { .. } => "QueryFont",
         Request::ListClients => "ListClients",
         Request::KillClient { .. } => "KillClient",
+        Request::AttachShm { .. } => "AttachShm",
+        Request::PutShmImage { .. } => "PutShmImage",
+        Request::DetachShm { .. } => "DetachShm",
     }
 }
 
@@ -542,6 +549,7 @@ pub fn pixel_format_name(f: PixelFormat) -> &'static str {
     match f {
         PixelFormat::Rgba8 => "Rgba8",
         PixelFormat::Rgb8 => "Rgb8",
+        PixelFormat::Bgra8 => "Bgra8",
     }
 }
 
@@ -1017,7 +1025,7 @@ pub fn sample_path_segs() -> Vec<PathSeg> {
 }
 
 pub fn sample_pixel_formats() -> Vec<PixelFormat> {
-    vec![PixelFormat::Rgba8, PixelFormat::Rgb8]
+    vec![PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8]
 }
 
 pub fn sample_compressions() -> Vec<Compression> {
@@ -1095,6 +1103,20 @@ pub fn sample_requests() -> Vec<Request> {
             compression: Compression::None,
             data: (0..9).collect(),
         },
+        Request::PutImage {
+            target: W.into(),
+            rect: Rect::new(5, 5, 2, 1),
+            format: PixelFormat::Bgra8,
+            compression: Compression::None,
+            data: vec![0x10, 0x20, 0x30, 0xff, 0, 0, 0, 0],
+        },
+        Request::PutImage {
+            target: IMG,
+            rect: Rect::new(0, 0, 8, 8),
+            format: PixelFormat::Bgra8,
+            compression: Compression::Lz4,
+            data: vec![0x1f, 0x00, 0x01, 0x00, 0xff, 0xff, 0xee, 0x50],
+        },
         // The bytes need not be valid LZ4 for the wire: the server checks them.
         Request::PutImage {
             target: IMG,
@@ -1156,6 +1178,23 @@ pub fn sample_requests() -> Vec<Request> {
         Request::KillClient {
             client: ClientId(u32::MAX),
         },
+        Request::AttachShm { segment: 0x20_0005 },
+        Request::AttachShm { segment: u32::MAX },
+        Request::PutShmImage {
+            target: Drawable(W.0),
+            rect: Rect::new(-3, 7, 500, 500),
+            format: PixelFormat::Bgra8,
+            segment: 0x20_0005,
+            offset: 0,
+        },
+        Request::PutShmImage {
+            target: Drawable(u32::MAX),
+            rect: Rect::new(i32::MIN, i32::MAX, u32::MAX, 0),
+            format: PixelFormat::Rgb8,
+            segment: 0,
+            offset: u64::MAX,
+        },
+        Request::DetachShm { segment: 0x20_0005 },
     ];
     v.extend(
         sample_cursor_shapes()

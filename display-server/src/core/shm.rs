@@ -1,0 +1,204 @@
+//! Shared-memory images (X's MIT-SHM idea): a local client attaches a memfd it sent over the
+//! Unix socket, then puts images by naming a place in it instead of sending the pixels.
+//!
+//! The server reads the segment with `pread`/`preadv`, straight into the target's rows when the
+//! pixels are in its own layout ([`PixelFormat::Bgra8`]): one copy, no socket traffic. It does
+//! not map the segment: a mapping would need `unsafe` code, and a client shrinking its file would
+//! kill the server with `SIGBUS` on the next read, where a read just comes back short.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::FileExt;
+
+use dispd_protocol::{ClientId, Drawable, ErrorCode, PixelFormat, Rect};
+
+use super::{Failure, ServerCore};
+
+/// Most segments one client may have attached.
+pub const MAX_SEGMENTS_PER_CLIENT: usize = 64;
+/// Most descriptors a client may have sent that no `AttachShm` has claimed yet; more are closed.
+pub const MAX_UNCLAIMED_FDS: usize = 8;
+/// Most rows read by one `preadv` (the kernel's `IOV_MAX` is 1024).
+const ROWS_PER_READ: usize = 1024;
+
+/// An attached segment.
+#[derive(Debug)]
+pub struct ShmSegment {
+    /// The client that attached it.
+    pub owner: ClientId,
+    file: File,
+}
+
+impl ServerCore {
+    /// Keeps descriptors that came with a client's requests, for its `AttachShm`s in order.
+    pub fn receive_fds(&mut self, client: ClientId, fds: Vec<OwnedFd>) {
+        if !self.clients.contains_key(&client) || fds.is_empty() {
+            return;
+        }
+        let unclaimed = self.unclaimed_fds.entry(client).or_default();
+        for fd in fds {
+            if unclaimed.len() < MAX_UNCLAIMED_FDS {
+                unclaimed.push_back(fd);
+            } else {
+                tracing::debug!(client = %client, "closing a descriptor no AttachShm asked for");
+            }
+        }
+    }
+
+    pub(super) fn attach_shm(&mut self, client: ClientId, segment: u32) -> Result<(), Failure> {
+        // The descriptor is claimed first, so a refused attach does not shift the next one's.
+        let fd = self
+            .unclaimed_fds
+            .get_mut(&client)
+            .and_then(VecDeque::pop_front)
+            .ok_or_else(|| {
+                (
+                    ErrorCode::BadValue,
+                    "no file descriptor came for AttachShm: shared memory needs the Unix socket".to_string(),
+                )
+            })?;
+        if !self.clients[&client].ids.contains(segment) {
+            return Err((
+                ErrorCode::BadId,
+                format!("id {segment:#x} is outside this client's id range"),
+            ));
+        }
+        if self.segments.contains_key(&segment) {
+            return Err((
+                ErrorCode::BadId,
+                format!("segment {segment:#x} is already attached"),
+            ));
+        }
+        if self.segments.values().filter(|s| s.owner == client).count() >= MAX_SEGMENTS_PER_CLIENT {
+            return Err((
+                ErrorCode::Limit,
+                format!("a client may attach at most {MAX_SEGMENTS_PER_CLIENT} segments"),
+            ));
+        }
+        // Only a memfd has seals: a pipe, a socket, a device or a file on a slow file system
+        // could block the server's reads or never end them.
+        if rustix::fs::fcntl_get_seals(&fd).is_err() {
+            return Err((
+                ErrorCode::BadValue,
+                "the descriptor sent with AttachShm is not a memfd".into(),
+            ));
+        }
+        self.segments.insert(
+            segment,
+            ShmSegment {
+                owner: client,
+                file: File::from(fd),
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn detach_shm(&mut self, client: ClientId, segment: u32) -> Result<(), Failure> {
+        match self.segments.get(&segment) {
+            Some(s) if s.owner == client => {
+                self.segments.remove(&segment);
+                Ok(())
+            }
+            _ => Err(no_segment(segment)),
+        }
+    }
+
+    /// Forgets the segments and descriptors of a client that is going away.
+    pub(super) fn detach_segments_of(&mut self, client: ClientId) {
+        self.segments.retain(|_, s| s.owner != client);
+        self.unclaimed_fds.remove(&client);
+    }
+
+    /// Puts `rect.width * rect.height` pixels from `segment` at `offset` into `target`.
+    pub(super) fn put_shm_image(
+        &mut self,
+        client: ClientId,
+        target: Drawable,
+        rect: Rect,
+        format: PixelFormat,
+        segment: u32,
+        offset: u64,
+    ) -> Result<(), Failure> {
+        let t = self.own_target(client, target)?;
+        let bytes = self.image_bytes(rect, format)?;
+        let file = match self.segments.get(&segment) {
+            Some(s) if s.owner == client => &s.file,
+            _ => return Err(no_segment(segment)),
+        };
+        let size = file.metadata().map_or(0, |m| m.len());
+        if offset.checked_add(bytes as u64).is_none_or(|end| end > size) {
+            return Err((
+                ErrorCode::BadValue,
+                format!("{bytes} bytes from offset {offset} do not fit in the {size}-byte segment"),
+            ));
+        }
+        let Some(fb) = super::drawables::target_fb_in(&mut self.scene, &mut self.images, t) else {
+            return Ok(());
+        };
+        let Some(area) = rect.intersect(&fb.bounds()) else {
+            return Ok(());
+        };
+        let whole_rows = area.x == rect.x && area.width == rect.width;
+        let read = if format == PixelFormat::Bgra8 && whole_rows && fb.is_opaque() {
+            // The server's own layout, whole rows: read straight into the window's rows.
+            let stride = rect.width as usize * 4;
+            let first = offset + (area.y - rect.y) as u64 * stride as u64;
+            let result = read_rows(file, fb, area, first);
+            fb.make_opaque(area);
+            result
+        } else {
+            let mut data = vec![0u8; bytes];
+            let result = file.read_exact_at(&mut data, offset);
+            if result.is_ok() {
+                fb.put_pixels(rect, format, &data);
+            }
+            result
+        };
+        if let Err(e) = read {
+            return Err((ErrorCode::BadValue, format!("the segment could not be read: {e}")));
+        }
+        self.target_changed(t, area);
+        Ok(())
+    }
+}
+
+/// Reads the rows of `area` (whole rows of the image) from `file`, the first at `offset`.
+fn read_rows(file: &File, fb: &mut crate::raster::Framebuffer, area: Rect, offset: u64) -> io::Result<()> {
+    let width = fb.width() as usize;
+    let (x0, x1) = (area.x as usize, area.x as usize + area.width as usize);
+    let rows = fb
+        .pixels_mut()
+        .chunks_exact_mut(width)
+        .skip(area.y as usize)
+        .take(area.height as usize)
+        .map(|row| bytemuck::cast_slice_mut::<u32, u8>(&mut row[x0..x1]));
+    let mut offset = offset;
+    let mut batch: Vec<io::IoSliceMut<'_>> = Vec::with_capacity(ROWS_PER_READ.min(area.height as usize));
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        batch.clear();
+        batch.extend(rows.by_ref().take(ROWS_PER_READ).map(io::IoSliceMut::new));
+        let want: usize = batch.iter().map(|b| b.len()).sum();
+        let mut done = 0;
+        let mut slices = &mut batch[..];
+        while done < want {
+            let n = rustix::io::preadv(file, slices, offset + done as u64)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            done += n;
+            io::IoSliceMut::advance_slices(&mut slices, n);
+        }
+        offset += want as u64;
+    }
+    Ok(())
+}
+
+fn no_segment(segment: u32) -> Failure {
+    (
+        ErrorCode::BadValue,
+        format!("no segment {segment:#x} is attached by this client"),
+    )
+}

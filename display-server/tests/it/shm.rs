@@ -1,0 +1,218 @@
+//! Shared-memory images: a memfd sent over the Unix socket, images put from it into windows
+//! and off-screen images in every pixel format (whole rows straight into the window, clipped
+//! ones through a copy), and every way to get it wrong: TCP, a descriptor that is not a memfd,
+//! no descriptor, unknown or detached segments, ranges past the end, a segment of another client.
+
+use dispd_protocol::{ErrorCode, Request, ServerMessage};
+use gui_client::{ClientError, Color, Display, Image, PixelFormat, Rect, Size};
+
+use crate::util::{assert_pixels, wait_expose, TestServer, Transport, WAIT};
+
+/// A window of `w` x `h`, white, mapped and exposed.
+fn window(d: &mut Display, w: u32, h: u32) -> gui_client::WindowId {
+    let win = d
+        .create_window(Rect::new(0, 0, w, h), Color::WHITE)
+        .expect("create_window");
+    d.map_window(win);
+    wait_expose(d, win);
+    win
+}
+
+/// The colour the tests paint at `(x, y)` of an image, as RGBA bytes.
+fn pattern(x: u32, y: u32) -> [u8; 4] {
+    [(x * 9) as u8, (y * 17) as u8, 200 - (x + y) as u8, 255]
+}
+
+/// `w` x `h` pixels of [`pattern`] in `format`.
+fn encode(w: u32, h: u32, format: PixelFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let [r, g, b, a] = pattern(x, y);
+            match format {
+                PixelFormat::Rgba8 => out.extend([r, g, b, a]),
+                PixelFormat::Rgb8 => out.extend([r, g, b]),
+                PixelFormat::Bgra8 => out.extend([b, g, r, a]),
+            }
+        }
+    }
+    out
+}
+
+/// The next request error, skipping events (focus changes and the like).
+fn next_error(d: &mut Display) -> gui_client::RequestError {
+    loop {
+        match d.next_event_timeout(WAIT) {
+            Err(ClientError::Request(e)) => return e,
+            Ok(Some(_)) => continue,
+            other => panic!("expected a request error, got {other:?}"),
+        }
+    }
+}
+
+fn read(d: &mut Display, target: impl Into<gui_client::Drawable>, w: u32, h: u32) -> Image {
+    d.get_image(target, Rect::new(0, 0, w, h)).expect("get_image")
+}
+
+#[test]
+fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let win = window(&mut d, 60, 40);
+    let seg = d.create_shm(64 * 1024).expect("create_shm");
+    // Three images at three offsets: whole rows straight into the window (Bgra8), a clipped one
+    // (Bgra8 past the right edge), and the other formats through the copy.
+    let puts = [
+        (PixelFormat::Bgra8, Rect::new(2, 3, 20, 10), 100),
+        (PixelFormat::Bgra8, Rect::new(50, 20, 16, 6), 4000),
+        (PixelFormat::Rgba8, Rect::new(25, 3, 12, 8), 8000),
+        (PixelFormat::Rgb8, Rect::new(2, 25, 9, 7), 12000),
+    ];
+    for (format, rect, offset) in puts {
+        seg.write_at(offset, &encode(rect.width, rect.height, format))
+            .expect("write_at");
+        d.put_shm_image(win, rect, format, &seg, offset);
+    }
+    let img = read(&mut d, win, 60, 40);
+    assert_pixels(&img, "images put from shared memory", |x, y| {
+        for (_, r, _) in puts.iter().rev() {
+            if r.contains(x as i32, y as i32) {
+                return pattern(x - r.x as u32, y - r.y as u32);
+            }
+        }
+        [255, 255, 255, 255]
+    });
+    // The same segment serves again once the put has been applied (the read-back above).
+    seg.write_at(
+        100,
+        &encode(20, 10, PixelFormat::Bgra8)
+            .iter()
+            .map(|b| b / 2)
+            .collect::<Vec<_>>(),
+    )
+    .expect("write_at");
+    d.put_shm_image(win, Rect::new(2, 3, 20, 10), PixelFormat::Bgra8, &seg, 100);
+    let img = read(&mut d, win, 60, 40);
+    let [r, g, b, _] = pattern(3, 4);
+    assert_eq!(
+        img.pixel(5, 7),
+        Some([r / 2, g / 2, b / 2, 255]),
+        "new pixels, alpha forced in a window"
+    );
+    d.detach_shm(seg);
+}
+
+#[test]
+fn shm_images_into_offscreen_images_keep_alpha_premultiplied_as_promised() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let image = d.create_image(Size::new(4, 1)).expect("create_image");
+    let seg = d.create_shm(4096).expect("create_shm");
+    // Bgra8 is premultiplied: a channel above alpha (the second pixel's blue) is brought down
+    // to it rather than trusted.
+    seg.write_at(0, &[0, 0, 128, 128, 200, 0, 0, 100, 0, 0, 0, 0, 10, 20, 30, 255])
+        .expect("write_at");
+    d.put_shm_image(image, Rect::new(0, 0, 4, 1), PixelFormat::Bgra8, &seg, 0);
+    let img = read(&mut d, image, 4, 1);
+    assert_eq!(img.pixel(0, 0), Some([255, 0, 0, 128]));
+    assert_eq!(img.pixel(1, 0), Some([0, 0, 255, 100]));
+    assert_eq!(img.pixel(2, 0), Some([0, 0, 0, 0]));
+    assert_eq!(img.pixel(3, 0), Some([30, 20, 10, 255]));
+}
+
+#[test]
+fn shm_mistakes_get_errors_and_change_nothing() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let win = window(&mut d, 10, 10);
+    let seg = d.create_shm(400).expect("create_shm");
+    seg.write_at(0, &[0u8; 400]).expect("write_at");
+    let bad = |d: &mut Display, rect: Rect, segment: &gui_client::ShmSegment, offset: u64, what: &str| {
+        d.put_shm_image(win, rect, PixelFormat::Bgra8, segment, offset);
+        let seq = d.last_seq();
+        let _ = d.flush();
+        let e = next_error(d);
+        assert_eq!((e.seq, e.code), (seq, ErrorCode::BadValue), "{what}: {e}");
+        e.message
+    };
+    // 10x10 Bgra8 is 400 bytes: one byte of offset is too many.
+    let m = bad(&mut d, Rect::new(0, 0, 10, 10), &seg, 1, "past the end");
+    assert!(m.contains("do not fit"), "{m}");
+    let m = bad(
+        &mut d,
+        Rect::new(0, 0, 10, 10),
+        &seg,
+        u64::MAX,
+        "an offset that overflows",
+    );
+    assert!(m.contains("do not fit"), "{m}");
+    // Another client's segment is no segment of this one.
+    let mut other = server.connect(Transport::Unix);
+    let theirs = other.create_shm(400).expect("create_shm");
+    other.sync().expect("sync");
+    let m = bad(
+        &mut d,
+        Rect::new(0, 0, 10, 10),
+        &theirs,
+        0,
+        "another client's segment",
+    );
+    assert!(m.contains("no segment"), "{m}");
+    // Nothing was drawn by the failures; a good put still works, then a detached one fails.
+    let img = read(&mut d, win, 10, 10);
+    assert_pixels(&img, "after failed puts", |_, _| [255, 255, 255, 255]);
+    d.put_shm_image(win, Rect::new(0, 0, 10, 10), PixelFormat::Bgra8, &seg, 0);
+    let img = read(&mut d, win, 10, 10);
+    assert_pixels(&img, "zeros put, alpha forced", |_, _| [0, 0, 0, 255]);
+    let id = seg.id();
+    d.detach_shm(seg);
+    d.send(&Request::PutShmImage {
+        target: win.into(),
+        rect: Rect::new(0, 0, 1, 1),
+        format: PixelFormat::Bgra8,
+        segment: id,
+        offset: 0,
+    });
+    let seq = d.last_seq();
+    d.flush().expect("flush");
+    let e = next_error(&mut d);
+    assert_eq!((e.seq, e.code), (seq, ErrorCode::BadValue), "detached: {e}");
+    d.sync().expect("the client still works");
+}
+
+#[test]
+fn shared_memory_needs_the_unix_socket_and_a_memfd() {
+    let server = TestServer::with_defaults();
+    // The client library says so before sending anything over TCP.
+    let mut tcp = server.connect(Transport::Tcp);
+    match tcp.create_shm(4096) {
+        Err(ClientError::Io(e)) => assert!(e.to_string().contains("Unix socket"), "{e}"),
+        other => panic!("create_shm over TCP: {other:?}"),
+    }
+    tcp.sync().expect("the TCP client still works");
+
+    // A raw client that sends AttachShm with no descriptor, then one with a socket.
+    let mut raw = server.connect_raw(Transport::Unix);
+    let setup = raw.handshake();
+    let id = setup.ids.base + 1;
+    raw.send_request(&Request::AttachShm { segment: id });
+    let replies = raw.sync(2);
+    let (socket, _peer) = std::os::unix::net::UnixStream::pair().expect("socketpair");
+    raw.send_request_with_fd(
+        &Request::AttachShm { segment: id + 1 },
+        std::os::fd::AsFd::as_fd(&socket),
+    );
+    let replies = [replies, raw.sync(4)].concat();
+    let errors: Vec<_> = replies
+        .iter()
+        .filter_map(|m| match m {
+            ServerMessage::Error(e) => Some((e.seq, e.code, e.message.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{replies:?}");
+    assert_eq!((errors[0].0, errors[0].1), (1, ErrorCode::BadValue));
+    assert!(errors[0].2.contains("no file descriptor"), "{}", errors[0].2);
+    assert_eq!((errors[1].0, errors[1].1), (3, ErrorCode::BadValue));
+    assert!(errors[1].2.contains("not a memfd"), "{}", errors[1].2);
+}
