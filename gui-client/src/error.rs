@@ -54,11 +54,18 @@ pub enum ClientError {
     /// The client used all the resource ids the server gave it.
     #[error("out of resource ids: destroy windows you no longer need")]
     OutOfIds,
+    /// Shared memory was asked of a display reached over TCP.
+    #[error("shared memory needs the display's Unix socket (this connection is TCP)")]
+    NoSharedMemory,
 }
 
 impl ClientError {
-    /// Whether the connection is unusable after this error. Only [`ClientError::Request`] is not fatal.
+    /// Whether the connection is unusable after this error: all but a request's error, running
+    /// out of ids and asking for shared memory over TCP.
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, ClientError::Request(_) | ClientError::OutOfIds)
+        !matches!(
+            self,
+            ClientError::Request(_) | ClientError::OutOfIds | ClientError::NoSharedMemory
+        )
     }
 }

@@ -53,15 +53,17 @@ impl ShmSegment {
 }
 
 impl Display {
+    /// Whether [`Display::create_shm`] can work: the connection is over the Unix socket.
+    pub fn can_share_memory(&self) -> bool {
+        matches!(self.socket, Socket::Unix(_))
+    }
+
     /// Creates a segment of `size` bytes (zeroed) and attaches it to the display. Needs a
     /// connection over the Unix socket: a display reached over TCP cannot share memory.
     pub fn create_shm(&mut self, size: u64) -> Result<ShmSegment, ClientError> {
         use rustix::fs::{MemfdFlags, SealFlags};
-        if !matches!(self.socket, Socket::Unix(_)) {
-            return Err(ClientError::Io(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "shared memory needs the display's Unix socket (this connection is TCP)",
-            )));
+        if !self.can_share_memory() {
+            return Err(ClientError::NoSharedMemory);
         }
         let fd = rustix::fs::memfd_create("dispd-shm", MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING)
             .map_err(io::Error::from)?;
@@ -80,7 +82,7 @@ impl Display {
             Socket::Unix(stream) => {
                 send_with_fd(stream, &frame, fd.as_fd()).and_then(|n| stream.write_all(&frame[n..]))
             }
-            Socket::Tcp(_) => Err(io::ErrorKind::Unsupported.into()),
+            Socket::Tcp(_) => return Err(ClientError::NoSharedMemory),
         };
         sent.map_err(|e| self.io_error(e))?;
         Ok(ShmSegment {

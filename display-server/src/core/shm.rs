@@ -3,8 +3,9 @@
 //!
 //! The server reads the segment with `pread`/`preadv`, straight into the target's rows when the
 //! pixels are in its own layout ([`PixelFormat::Bgra8`]): one copy, no socket traffic. It does
-//! not map the segment: a mapping would need `unsafe` code, and a client shrinking its file would
-//! kill the server with `SIGBUS` on the next read, where a read just comes back short.
+//! not map the segment (a mapping would need `unsafe` code, and the data would change under the
+//! server's feet); the segment must be sealed against shrinking, so its size is known at attach
+//! and no read of it comes back short.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -29,6 +30,8 @@ pub struct ShmSegment {
     /// The client that attached it.
     pub owner: ClientId,
     file: File,
+    /// Its size in bytes (it cannot shrink: it is sealed).
+    size: u64,
 }
 
 impl ServerCore {
@@ -78,18 +81,27 @@ impl ServerCore {
             ));
         }
         // Only a memfd has seals: a pipe, a socket, a device or a file on a slow file system
-        // could block the server's reads or never end them.
-        if rustix::fs::fcntl_get_seals(&fd).is_err() {
+        // could block the server's reads or never end them. Sealed against shrinking, its size
+        // is known once and for all, and no read of it can come back short.
+        let Ok(seals) = rustix::fs::fcntl_get_seals(&fd) else {
             return Err((
                 ErrorCode::BadValue,
                 "the descriptor sent with AttachShm is not a memfd".into(),
             ));
+        };
+        if !seals.contains(rustix::fs::SealFlags::SHRINK) {
+            return Err((
+                ErrorCode::BadValue,
+                "the memfd sent with AttachShm must be sealed against shrinking (F_SEAL_SHRINK)".into(),
+            ));
         }
+        let size = rustix::fs::fstat(&fd).map_or(0, |st| st.st_size.max(0) as u64);
         self.segments.insert(
             segment,
             ShmSegment {
                 owner: client,
                 file: File::from(fd),
+                size,
             },
         );
         Ok(())
@@ -123,11 +135,10 @@ impl ServerCore {
     ) -> Result<(), Failure> {
         let t = self.own_target(client, target)?;
         let bytes = self.image_bytes(rect, format)?;
-        let file = match self.segments.get(&segment) {
-            Some(s) if s.owner == client => &s.file,
+        let (file, size) = match self.segments.get(&segment) {
+            Some(s) if s.owner == client => (&s.file, s.size),
             _ => return Err(no_segment(segment)),
         };
-        let size = file.metadata().map_or(0, |m| m.len());
         if offset.checked_add(bytes as u64).is_none_or(|end| end > size) {
             return Err((
                 ErrorCode::BadValue,

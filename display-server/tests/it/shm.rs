@@ -181,12 +181,13 @@ fn shm_mistakes_get_errors_and_change_nothing() {
 }
 
 #[test]
-fn shared_memory_needs_the_unix_socket_and_a_memfd() {
+fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
     let server = TestServer::with_defaults();
     // The client library says so before sending anything over TCP.
     let mut tcp = server.connect(Transport::Tcp);
+    assert!(!tcp.can_share_memory());
     match tcp.create_shm(4096) {
-        Err(ClientError::Io(e)) => assert!(e.to_string().contains("Unix socket"), "{e}"),
+        Err(e @ ClientError::NoSharedMemory) => assert!(e.to_string().contains("Unix socket"), "{e}"),
         other => panic!("create_shm over TCP: {other:?}"),
     }
     tcp.sync().expect("the TCP client still works");
@@ -202,7 +203,14 @@ fn shared_memory_needs_the_unix_socket_and_a_memfd() {
         &Request::AttachShm { segment: id + 1 },
         std::os::fd::AsFd::as_fd(&socket),
     );
-    let replies = [replies, raw.sync(4)].concat();
+    // A memfd that could shrink under the server's reads.
+    let unsealed = rustix::fs::memfd_create("unsealed", rustix::fs::MemfdFlags::CLOEXEC).expect("memfd");
+    rustix::fs::ftruncate(&unsealed, 4096).expect("ftruncate");
+    raw.send_request_with_fd(
+        &Request::AttachShm { segment: id + 2 },
+        std::os::fd::AsFd::as_fd(&unsealed),
+    );
+    let replies = [replies, raw.sync(5)].concat();
     let errors: Vec<_> = replies
         .iter()
         .filter_map(|m| match m {
@@ -210,9 +218,11 @@ fn shared_memory_needs_the_unix_socket_and_a_memfd() {
             _ => None,
         })
         .collect();
-    assert_eq!(errors.len(), 2, "{replies:?}");
+    assert_eq!(errors.len(), 3, "{replies:?}");
     assert_eq!((errors[0].0, errors[0].1), (1, ErrorCode::BadValue));
     assert!(errors[0].2.contains("no file descriptor"), "{}", errors[0].2);
     assert_eq!((errors[1].0, errors[1].1), (3, ErrorCode::BadValue));
     assert!(errors[1].2.contains("not a memfd"), "{}", errors[1].2);
+    assert_eq!((errors[2].0, errors[2].1), (4, ErrorCode::BadValue));
+    assert!(errors[2].2.contains("F_SEAL_SHRINK"), "{}", errors[2].2);
 }

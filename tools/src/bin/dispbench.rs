@@ -57,7 +57,7 @@ const CHILD_SIZE: i32 = 8;
 const CHILD_SPACE: i32 = 4;
 
 /// The tests, in x11perf's order (the order they run in), with x11perf's labels.
-const TESTS: [(&str, &str); 23] = [
+const TESTS: [(&str, &str); 26] = [
     ("rect1", "1x1 rectangle"),
     ("rect10", "10x10 rectangle"),
     ("rect100", "100x100 rectangle"),
@@ -74,6 +74,9 @@ const TESTS: [(&str, &str); 23] = [
     ("putimage10", "PutImage 10x10 square"),
     ("putimage100", "PutImage 100x100 square"),
     ("putimage500", "PutImage 500x500 square"),
+    ("shmput10", "ShmPutImage 10x10 square"),
+    ("shmput100", "ShmPutImage 100x100 square"),
+    ("shmput500", "ShmPutImage 500x500 square"),
     ("getimage100", "GetImage 100x100 square"),
     ("getimage500", "GetImage 500x500 square"),
     ("noop", "X protocol NoOperation"),
@@ -88,8 +91,10 @@ const TESTS: [(&str, &str); 23] = [
 /// Options may be spelt with one dash, as x11perf's are (-display :1 -repeat 3 -time 2), or two.
 /// Tests are named as in x11perf and run in x11perf's order: -rect1 -rect10 -rect100 -rect500
 /// -seg10 -seg100 -line10 -circle10 -fcircle10 -fcircle100 -ftext -scroll100 -copywinwin100
-/// -putimage10 -putimage100 -putimage500 -getimage100 -getimage500 -noop -pointer -create -map,
-/// plus dispd's own -connect; -all runs them all.
+/// -putimage10 -putimage100 -putimage500 -shmput10 -shmput100 -shmput500 -getimage100
+/// -getimage500 -noop -pointer -create -map, plus dispd's own -connect; -all runs them all. Images
+/// go in the server's own layout (Bgra8, as x11perf sends X's 32-bit ZPixmap); -shmput needs
+/// the Unix socket.
 #[derive(Debug, Parser)]
 #[command(
     version,
@@ -117,9 +122,12 @@ struct Args {
     /// Window counts for -create and -map.
     #[arg(long, num_args = 1.., default_values_t = DEFAULT_SUBS)]
     subs: Vec<u32>,
-    /// Send PutImage pixels as 3-byte RGB instead of 4-byte RGBA (X's 32-bit ZPixmap).
-    #[arg(long)]
+    /// Send image pixels as 3-byte RGB instead of the server's own 4-byte BGRA layout.
+    #[arg(long, conflicts_with = "rgba")]
     rgb: bool,
+    /// Send image pixels as 4-byte RGBA (converted by the server) instead of BGRA.
+    #[arg(long)]
+    rgba: bool,
     /// Run every test.
     #[arg(long)]
     all: bool,
@@ -227,6 +235,13 @@ fn run(args: &Args, opts: &ConnectOptions, tests: &[usize]) -> Result<(), Failur
                 "create" | "map" => args.subs.iter().map(|&n| Some(n)).collect(),
                 _ => vec![None],
             };
+            if TESTS[t].0.starts_with("shm") && !s.d.can_share_memory() {
+                dispd_tools::report(&format!(
+                    "dispbench: -{} skipped: shared memory needs the display's Unix socket",
+                    TESTS[t].0
+                ));
+                continue;
+            }
             for kids in subs {
                 run_test(&mut s, args, t, kids)?;
             }
@@ -253,6 +268,8 @@ struct Session {
     sync_time: f64,
     /// Bytes of the events drained so far.
     event_bytes: u64,
+    /// Shared-memory segments of the -shmput tests.
+    segments: Vec<gui_client::ShmSegment>,
 }
 
 impl Session {
@@ -276,6 +293,7 @@ impl Session {
             opts: opts.clone(),
             sync_time: 0.0,
             event_bytes: 0,
+            segments: Vec::new(),
         };
         s.drain()?;
         // x11perf's "sync time adjustment": what a bare round trip costs.
@@ -640,6 +658,7 @@ fn test_image(size: u32, bpp: usize) -> Vec<u8> {
             let r = (x * 255 / size.max(1)) as u8;
             let g = (y * 255 / size.max(1)) as u8;
             let b = ((x ^ y) & 0xff) as u8;
+            // In whichever order: the bytes only have to be as many as the format's.
             data.extend_from_slice(&[r, g, b, 255][..bpp]);
         }
     }
@@ -762,24 +781,48 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             }
             (reqs, 1)
         }
-        "putimage10" | "putimage100" | "putimage500" => {
-            let size: u32 = name[8..].parse()?;
+        "putimage10" | "putimage100" | "putimage500" | "shmput10" | "shmput100" | "shmput500" => {
+            let shm = name.starts_with("shm");
+            let size: u32 = name[if shm { 6 } else { 8 }..].parse()?;
             let format = if args.rgb {
                 PixelFormat::Rgb8
-            } else {
+            } else if args.rgba {
                 PixelFormat::Rgba8
+            } else {
+                PixelFormat::Bgra8
             };
             let data = test_image(size, format.bytes_per_pixel());
+            // One shared-memory segment holds the image once, as x11perf's XShmPutImage test.
+            let segment = if shm {
+                let segment = s.d.create_shm(data.len() as u64)?;
+                segment.write_at(0, &data)?;
+                let id = segment.id();
+                // Attached until the session ends.
+                s.segments.push(segment);
+                Some(id)
+            } else {
+                None
+            };
             let mut reqs = Vec::new();
             // Few distinct requests (the pixels are shared by all): the loop sends references.
             for (x1, y1, x2, y2) in copy_locations(size as i32, 4) {
                 for (x, y) in [(x1, y1), (x2, y2)] {
-                    reqs.push(Request::PutImage {
-                        target: win.into(),
-                        rect: Rect::new(x, y, size, size),
-                        format,
-                        compression: gui_client::Compression::None,
-                        data: data.clone(),
+                    let rect = Rect::new(x, y, size, size);
+                    reqs.push(match segment {
+                        Some(segment) => Request::PutShmImage {
+                            target: win.into(),
+                            rect,
+                            format,
+                            segment,
+                            offset: 0,
+                        },
+                        None => Request::PutImage {
+                            target: win.into(),
+                            rect,
+                            format,
+                            compression: gui_client::Compression::None,
+                            data: data.clone(),
+                        },
                     });
                 }
             }
@@ -898,7 +941,8 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
     };
     // The image and copy tests make four requests per rep (x11perf's DoPutImage, DoCopyWinWin).
     let per_rep = match name {
-        "putimage10" | "putimage100" | "putimage500" | "copywinwin100" => 4,
+        "putimage10" | "putimage100" | "putimage500" | "shmput10" | "shmput100" | "shmput500"
+        | "copywinwin100" => 4,
         _ => 1,
     };
     Ok(Bench {
@@ -1303,6 +1347,6 @@ mod tests {
             rest,
             ["dispbench", "--display", ":3", "--repeat", "2", "--time", "0.5"]
         );
-        assert_eq!(tests, [1, 18]);
+        assert_eq!(tests, [1, 21]);
     }
 }
