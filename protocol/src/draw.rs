@@ -27,6 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Color, Point, Rect};
+use crate::packed::{Packed, Segment, SmallRect};
 use crate::request::Drawable;
 
 /// One op in a draw batch. New variants are only added at the end.
@@ -176,6 +177,12 @@ pub enum DrawOp {
         /// Destination, y.
         y: i32,
     },
+    /// Line segments, each drawn as [`DrawOp::Line`] would draw it: X's `PolySegment`, 8 bytes
+    /// a segment with 16-bit coordinates.
+    Segments(Packed<Segment>),
+    /// Rectangles, each filled as [`DrawOp::FillRect`] would fill it: X's
+    /// `PolyFillRectangle`, 8 bytes a rectangle with 16-bit coordinates.
+    FillRects(Packed<SmallRect>),
 }
 
 /// What shapes are painted with.

@@ -10,6 +10,7 @@
 //! - [`geometry`]: points, sizes, rectangles and colours.
 //! - [`request`]: everything a client can ask ([`Request`]).
 //! - [`draw`]: the ops of a draw batch ([`DrawOp`]) and the drawing state they share.
+//! - [`packed`]: runs of segments and rectangles in X's 8-byte layouts, for batches of many.
 //! - [`reply`]: answers to the requests that round-trip ([`Reply`]).
 //! - [`event`]: what the server tells a client unasked ([`Event`]): input, expose, configure.
 //! - [`message`]: the server-to-client envelope ([`ServerMessage`]) and request errors.
@@ -39,6 +40,7 @@ pub mod geometry;
 pub mod handshake;
 pub mod ids;
 pub mod message;
+pub mod packed;
 pub mod reply;
 pub mod request;
 
@@ -51,6 +53,7 @@ pub use framing::FrameDecoder;
 pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
+pub use packed::{Packed, Segment, SmallRect};
 pub use reply::{ClientSummary, FontMetrics, Image, Reply, ServerInfo, WindowInfo};
 pub use request::{Compression, CursorShape, Drawable, ImageSource, InputAction, PixelFormat, Request};
 

@@ -361,6 +361,26 @@ fn golden_draw_ops() -> Vec<DrawOp> {
             x: 0,
             y: 0,
         },
+        DrawOp::Segments(
+            [dispd_protocol::Segment {
+                x1: 1,
+                y1: -2,
+                x2: 300,
+                y2: 4,
+            }]
+            .into_iter()
+            .collect(),
+        ),
+        DrawOp::FillRects(
+            [dispd_protocol::SmallRect {
+                x: 10,
+                y: 20,
+                width: 30,
+                height: 40,
+            }]
+            .into_iter()
+            .collect(),
+        ),
     ]
 }
 
@@ -408,9 +428,11 @@ fn draw_op_tag(op: &DrawOp) -> u8 {
         DrawOp::FillPie { .. } => 28,
         DrawOp::DrawImage { .. } => 29,
         DrawOp::CopyArea { .. } => 30,
+        DrawOp::Segments(_) => 31,
+        DrawOp::FillRects(_) => 32,
     }
 }
-const DRAW_OP_VARIANTS: u8 = 31;
+const DRAW_OP_VARIANTS: u8 = 33;
 
 fn paint_tag(p: &Paint) -> u8 {
     match p {

@@ -69,6 +69,23 @@ impl Cost {
                 let len = self.length(f64::from(*x2 - *x1), f64::from(*y2 - *y1));
                 self.stroke(len)
             }
+            DrawOp::Segments(run) => run
+                .iter()
+                .map(|s| {
+                    let len = self.length(
+                        f64::from(s.x2) - f64::from(s.x1),
+                        f64::from(s.y2) - f64::from(s.y1),
+                    );
+                    self.stroke(len)
+                })
+                .sum(),
+            DrawOp::FillRects(run) => run
+                .iter()
+                .map(|r| {
+                    let rect = Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into());
+                    self.rect_area(&rect)
+                })
+                .sum(),
             DrawOp::Polyline { points, .. } => self.stroke(self.polyline_length(points)),
             DrawOp::StrokePath(segs) => self.stroke(self.path_length(segs)),
             DrawOp::Points(points) => points.len() as f64 * self.line_width * self.line_width,

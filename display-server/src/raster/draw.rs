@@ -304,7 +304,13 @@ fn points_ok(points: &[Point]) -> bool {
 /// What is wrong with one op, if anything, and how many points it counts for.
 fn check_op(op: &DrawOp) -> (Option<String>, usize) {
     let out_of_range = || Some(format!("a coordinate or size is outside ±{MAX_COORD}"));
+    let whole = |run_is_whole: bool, what: &str| {
+        (!run_is_whole).then(|| format!("a run of {what} must be a whole number of 8-byte shapes"))
+    };
     match op {
+        // 16-bit coordinates are always in range.
+        DrawOp::Segments(run) => (whole(run.is_whole(), "segments"), run.len() * 2),
+        DrawOp::FillRects(run) => (whole(run.is_whole(), "rectangles"), run.len()),
         DrawOp::Text { x, y, text } => {
             if text.len() > MAX_TEXT_BYTES {
                 return (
@@ -495,19 +501,17 @@ fn apply(
             st.transform = saved;
         }
         DrawOp::FillRect(r) => fill_rect(fb, st, *r, &mut touched),
-        DrawOp::Line { x1, y1, x2, y2 } => {
-            let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
-            match st.integer_offset().filter(|_| crisp) {
-                Some((dx, dy)) => {
-                    let (a, b) = ((x1 + dx, y1 + dy), (x2 + dx, y2 + dy));
-                    bresenham(fb, st, a, b, &mut touched);
-                }
-                None => {
-                    let pts = [Point { x: *x1, y: *y1 }, Point { x: *x2, y: *y2 }];
-                    if let Some(path) = shapes::polyline(&pts, false, 0.5) {
-                        stroke(fb, st, &path, &mut touched);
-                    }
-                }
+        DrawOp::Line { x1, y1, x2, y2 } => line(fb, st, (*x1, *y1), (*x2, *y2), &mut touched),
+        DrawOp::Segments(run) => {
+            for s in run.iter() {
+                let (a, b) = ((s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into()));
+                line(fb, st, a, b, &mut touched);
+            }
+        }
+        DrawOp::FillRects(run) => {
+            for r in run.iter() {
+                let rect = Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into());
+                fill_rect(fb, st, rect, &mut touched);
             }
         }
         DrawOp::Points(points) => {
@@ -769,6 +773,21 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     }
     // Miter joins reach out to miter_limit half-widths.
     touched.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
+}
+
+/// A line from `a` to `b` with the line state: X-style pixels (Bresenham) when the state is
+/// the default one, else stroked as a two-point polyline.
+fn line(fb: &mut Framebuffer, st: &State, a: (i32, i32), b: (i32, i32), touched: &mut Damage) {
+    let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
+    match st.integer_offset().filter(|_| crisp) {
+        Some((dx, dy)) => bresenham(fb, st, (a.0 + dx, a.1 + dy), (b.0 + dx, b.1 + dy), touched),
+        None => {
+            let pts = [Point { x: a.0, y: a.1 }, Point { x: b.0, y: b.1 }];
+            if let Some(path) = shapes::polyline(&pts, false, 0.5) {
+                stroke(fb, st, &path, touched);
+            }
+        }
+    }
 }
 
 /// An aliased 1-pixel line, both ends included, X-style. The line is first clipped to the
@@ -1245,5 +1264,79 @@ mod tests {
         let walked = draw(vec![Rect::new(0, 0, 40, 15), Rect::new(0, 15, 40, 15)]);
         assert!(fast.iter().filter(|p| **p != Some(WHITE)).count() > 200);
         assert_eq!(fast, walked);
+    }
+
+    #[test]
+    fn runs_draw_what_the_single_shape_ops_draw() {
+        // Segments and FillRects against Line and FillRect, in the crisp state, translucent and
+        // clipped, and stroked wide (the non-Bresenham path).
+        use dispd_protocol::{Segment, SmallRect};
+        let segs = [(1, 1, 18, 5), (18, 18, 2, 9), (5, 0, 5, 19), (-3, 4, 25, 4)];
+        let rects = [(2, 3, 4, 5), (-2, -2, 5, 5), (15, 12, 10, 10)];
+        for state in [
+            vec![],
+            vec![
+                DrawOp::SetColor(Color::rgba(200, 0, 0, 90)),
+                DrawOp::SetClip(vec![Rect::new(3, 2, 12, 14)]),
+            ],
+            vec![DrawOp::SetLineWidth(3)],
+        ] {
+            let draw = |shapes: Vec<DrawOp>| {
+                let mut f = fb();
+                let ops: Vec<DrawOp> = state.iter().cloned().chain(shapes).collect();
+                let dmg = run(&mut f, &ops).unwrap();
+                (f.pixels().to_vec(), dmg)
+            };
+            let singles = segs
+                .iter()
+                .map(|&(x1, y1, x2, y2)| DrawOp::Line { x1, y1, x2, y2 })
+                .chain(
+                    rects
+                        .iter()
+                        .map(|&(x, y, w, h)| DrawOp::FillRect(Rect::new(x, y, w, h))),
+                );
+            let runs = [
+                DrawOp::Segments(
+                    segs.iter()
+                        .map(|&(x1, y1, x2, y2)| Segment {
+                            x1: x1 as i16,
+                            y1: y1 as i16,
+                            x2: x2 as i16,
+                            y2: y2 as i16,
+                        })
+                        .collect(),
+                ),
+                DrawOp::FillRects(
+                    rects
+                        .iter()
+                        .map(|&(x, y, w, h)| SmallRect {
+                            x: x as i16,
+                            y: y as i16,
+                            width: w as u16,
+                            height: h as u16,
+                        })
+                        .collect(),
+                ),
+            ];
+            let (want, want_dmg) = draw(singles.collect());
+            let (got, got_dmg) = draw(runs.to_vec());
+            assert!(want.iter().any(|&p| p != WHITE), "{state:?}: nothing drawn");
+            assert_eq!(got, want, "{state:?}");
+            assert_eq!(got_dmg, want_dmg, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn a_run_that_is_not_whole_shapes_fails_the_batch() {
+        let mut f = fb();
+        let ops = [
+            DrawOp::Clear,
+            DrawOp::Segments(dispd_protocol::Packed::from_bytes(vec![0; 9])),
+        ];
+        match run(&mut f, &ops) {
+            Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains("8-byte"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(inked(&f).is_empty());
     }
 }

@@ -18,7 +18,7 @@ use dispd_protocol::{
     Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError, ServerInfo,
     ServerMessage, Size, WheelDelta, WindowId,
 };
-use dispd_protocol::{CursorShape, InputAction};
+use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallRect};
 
 // ---------------------------------------------------------------------------------------------
 // Variant indices: one `match` per enum, no `_` arm.
@@ -56,7 +56,7 @@ pub fn request_index(r: &Request) -> usize {
 }
 
 /// Number of [`DrawOp`] variants; keep in step with [`draw_op_index`].
-pub const DRAW_OP_VARIANTS: usize = 31;
+pub const DRAW_OP_VARIANTS: usize = 33;
 
 pub fn draw_op_index(op: &DrawOp) -> usize {
     match op {
@@ -91,6 +91,8 @@ pub fn draw_op_index(op: &DrawOp) -> usize {
         DrawOp::FillPie { .. } => 28,
         DrawOp::DrawImage { .. } => 29,
         DrawOp::CopyArea { .. } => 30,
+        DrawOp::Segments(_) => 31,
+        DrawOp::FillRects(_) => 32,
     }
 }
 
@@ -487,6 +489,8 @@ pub fn draw_op_name(op: &DrawOp) -> &'static str {
         DrawOp::FillPie { .. } => "FillPie",
         DrawOp::DrawImage { .. } => "DrawImage",
         DrawOp::CopyArea { .. } => "CopyArea",
+        DrawOp::Segments(_) => "Segments",
+        DrawOp::FillRects(_) => "FillRects",
     }
 }
 
@@ -917,6 +921,37 @@ pub fn sample_draw_ops() -> Vec<DrawOp> {
             x: i32::MIN,
             y: i32::MAX,
         },
+        DrawOp::Segments(
+            [
+                Segment {
+                    x1: 0,
+                    y1: 0,
+                    x2: 10,
+                    y2: 10,
+                },
+                Segment {
+                    x1: i16::MIN,
+                    y1: i16::MAX,
+                    x2: -1,
+                    y2: 1,
+                },
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        DrawOp::Segments(Packed::new()),
+        // Not a whole number of shapes: the wire carries it, the server refuses it.
+        DrawOp::Segments(Packed::from_bytes(vec![1, 2, 3])),
+        DrawOp::FillRects(
+            [SmallRect {
+                x: -5,
+                y: 7,
+                width: u16::MAX,
+                height: 0,
+            }]
+            .into_iter()
+            .collect(),
+        ),
     ]);
     v
 }

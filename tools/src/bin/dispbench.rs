@@ -695,16 +695,34 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
                 500 => 1,
                 _ => 1000,
             };
-            let ops = rect_layout(size, n).into_iter().map(DrawOp::FillRect).collect();
+            let rects = rect_layout(size, n);
+            // One PolyFillRectangle of n: a run in X's 8-byte layout for a thousand; for a few
+            // (36, 1), one FillRect op each, whose varint coordinates take fewer bytes.
+            let ops = if n == 1000 {
+                let run = rects.into_iter().map(|r| gui_client::SmallRect {
+                    x: r.x as i16,
+                    y: r.y as i16,
+                    width: r.width as u16,
+                    height: r.height as u16,
+                });
+                vec![DrawOp::FillRects(run.collect())]
+            } else {
+                rects.into_iter().map(DrawOp::FillRect).collect()
+            };
             draw_test(ops, n, true)
         }
         "seg10" | "seg100" => {
             let size: i32 = name[3..].parse()?;
-            let ops = segment_layout(size, 1000)
+            // One PolySegment of 1000: one run of 1000 in X's 8-byte layout.
+            let run = segment_layout(size, 1000)
                 .into_iter()
-                .map(|(x1, y1, x2, y2)| DrawOp::Line { x1, y1, x2, y2 })
-                .collect();
-            draw_test(ops, 1000, true)
+                .map(|(x1, y1, x2, y2)| gui_client::Segment {
+                    x1: x1 as i16,
+                    y1: y1 as i16,
+                    x2: x2 as i16,
+                    y2: y2 as i16,
+                });
+            draw_test(vec![DrawOp::Segments(run.collect())], 1000, true)
         }
         "line10" => {
             let ops = vec![DrawOp::Polyline {
