@@ -279,11 +279,28 @@ async fn read_loop(
     let mut fds = Vec::new();
     loop {
         let mut requests: Vec<Request> = Vec::new();
-        let first_seq = seq.wrapping_add(1);
+        let mut first_seq = seq.wrapping_add(1);
         let mut failure = None;
         loop {
             match decoder.next_frame() {
                 Ok(Some(body)) => match dispd_protocol::decode::<Request>(body) {
+                    Ok(Request::NoOperation) => {
+                        // Counted here, never handed on: requests go to the core in runs of
+                        // consecutive numbers, so a no-op ends the run before it.
+                        seq = seq.wrapping_add(1);
+                        if !requests.is_empty() || !fds.is_empty() {
+                            let run = CoreMsg::Requests {
+                                client,
+                                first_seq,
+                                requests: std::mem::take(&mut requests),
+                                fds: std::mem::take(&mut fds),
+                            };
+                            if ctx.core_tx.send(run).await.is_err() {
+                                return ReadEnd::ServerGone;
+                            }
+                        }
+                        first_seq = seq.wrapping_add(1);
+                    }
                     Ok(r) => {
                         seq = seq.wrapping_add(1);
                         requests.push(r);

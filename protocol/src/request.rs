@@ -170,6 +170,9 @@ pub enum Request {
         /// The segment.
         segment: u32,
     },
+    /// Nothing: X's `NoOperation`. It takes a sequence number and is never answered and never
+    /// fails; it shows the server the client is alive (see the idle timeout) and can pad.
+    NoOperation,
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -308,6 +311,7 @@ impl Request {
             Request::AttachShm { .. } => "AttachShm",
             Request::PutShmImage { .. } => "PutShmImage",
             Request::DetachShm { .. } => "DetachShm",
+            Request::NoOperation => "NoOperation",
         }
     }
 }

@@ -147,6 +147,7 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::AttachShm { .. } => "request_attach_shm",
         Request::PutShmImage { .. } => "request_put_shm_image",
         Request::DetachShm { .. } => "request_detach_shm",
+        Request::NoOperation => "request_no_operation",
     }
 }
 
@@ -225,6 +226,7 @@ fn golden_requests() -> Vec<Request> {
             offset: 4096,
         },
         Request::DetachShm { segment: IMG.0 },
+        Request::NoOperation,
     ]
 }
 
@@ -969,6 +971,7 @@ fn every_request_variant_is_frozen() {
         "request_attach_shm",
         "request_put_shm_image",
         "request_detach_shm",
+        "request_no_operation",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -1308,6 +1311,9 @@ fn hand_checked_bytes() {
 
     // KillClient (tag 19 = 0x13) of client 300: varint ac 02 (300 = 0b10_0101100).
     assert_eq!(fixture("request_kill_client"), [3, 0, 0, 0, 0x13, 0xac, 0x02]);
+
+    // NoOperation (tag 23 = 0x17): 5 bytes in all, X's is 4.
+    assert_eq!(fixture("request_no_operation"), [1, 0, 0, 0, 0x17]);
 
     // DetachShm (tag 22 = 0x16) of segment 0x200002: varint 82 80 80 01.
     assert_eq!(

@@ -500,6 +500,36 @@ fn errors_carry_sequence_numbers() {
     assert_eq!((windows[0].id, windows[0].rect), (w, Rect::new(0, 0, 10, 10)));
 }
 
+#[test]
+fn no_operations_take_sequence_numbers_and_nothing_else() {
+    // Over a raw socket, so that the numbers are the server's alone: no-ops before, between
+    // and after failing requests; the errors name requests 2 and 5, Sync's reply 7, and
+    // nothing answers a no-op.
+    let server = TestServer::with_defaults();
+    let mut raw = server.connect_raw(Transport::Unix);
+    let ghost = WindowId(raw.handshake().ids.base + 99);
+    let bad = Request::MapWindow { window: ghost };
+    for r in [
+        Request::NoOperation,
+        bad.clone(),
+        Request::NoOperation,
+        Request::NoOperation,
+        bad,
+        Request::NoOperation,
+    ] {
+        raw.send_request(&r);
+    }
+    let before = raw.sync(7);
+    let errors: Vec<(u32, ErrorCode)> = before
+        .iter()
+        .map(|m| match m {
+            ServerMessage::Error(e) => (e.seq, e.code),
+            other => panic!("only errors before the sync's reply, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(errors, [(2, ErrorCode::BadWindow), (5, ErrorCode::BadWindow)]);
+}
+
 /// Checks the whole screen: `content` at `frame` (window coordinates), background elsewhere.
 fn assert_screen(
     d: &mut Display,

@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallRect};
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 23;
+pub const REQUEST_VARIANTS: usize = 24;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -52,6 +52,7 @@ pub fn request_index(r: &Request) -> usize {
         Request::AttachShm { .. } => 20,
         Request::PutShmImage { .. } => 21,
         Request::DetachShm { .. } => 22,
+        Request::NoOperation => 23,
     }
 }
 
@@ -453,6 +454,7 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::AttachShm { .. } => "AttachShm",
         Request::PutShmImage { .. } => "PutShmImage",
         Request::DetachShm { .. } => "DetachShm",
+        Request::NoOperation => "NoOperation",
     }
 }
 
@@ -1230,6 +1232,7 @@ pub fn sample_requests() -> Vec<Request> {
             offset: u64::MAX,
         },
         Request::DetachShm { segment: 0x20_0005 },
+        Request::NoOperation,
     ];
     v.extend(
         sample_cursor_shapes()

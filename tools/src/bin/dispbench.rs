@@ -874,7 +874,7 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
                 received: Some(received),
             });
         }
-        "noop" => (vec![batch(win, false, false, [])], 1),
+        "noop" => (vec![Request::NoOperation], 1),
         "pointer" => {
             let received = frame_len(&ServerMessage::Reply {
                 seq: s.d.last_seq() + 1,
@@ -1171,8 +1171,6 @@ fn run_test(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result
         trim_number(bench.per_request),
         if TESTS[t].0 == "pointer" {
             ": Sync round trip"
-        } else if TESTS[t].0 == "noop" {
-            ": empty Draw batch"
         } else {
             ""
         }
