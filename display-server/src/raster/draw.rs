@@ -504,12 +504,14 @@ fn apply(
             st.transform = saved;
         }
         DrawOp::FillRect(r) => fill_rect(fb, st, *r, &mut touched),
-        DrawOp::Line { x1, y1, x2, y2 } => line(fb, st, (*x1, *y1), (*x2, *y2), &mut touched),
+        DrawOp::Line { x1, y1, x2, y2 } => {
+            lines(fb, st, [((*x1, *y1), (*x2, *y2))].into_iter(), &mut touched)
+        }
         DrawOp::Segments(run) => {
-            for s in run.iter() {
-                let (a, b) = ((s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into()));
-                line(fb, st, a, b, &mut touched);
-            }
+            let pairs = run
+                .iter()
+                .map(|s| ((s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into())));
+            lines(fb, st, pairs, &mut touched);
         }
         DrawOp::FillRects(run) => {
             for r in run.iter() {
@@ -531,27 +533,24 @@ fn apply(
             }
             st.transform = saved;
         }
-        DrawOp::Polyline { points, closed } => {
-            let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
-            match st.integer_offset().filter(|_| crisp && points.len() > 1) {
-                Some((dx, dy)) => {
-                    let at = |p: &Point| (p.x.saturating_add(dx), p.y.saturating_add(dy));
-                    for pair in points.windows(2) {
-                        bresenham(fb, st, at(&pair[0]), at(&pair[1]), &mut touched);
-                    }
-                    if *closed {
-                        if let (Some(first), Some(last)) = (points.first(), points.last()) {
-                            bresenham(fb, st, at(last), at(first), &mut touched);
-                        }
-                    }
+        DrawOp::Polyline { points, closed } => match Pen::crisp(fb, st).filter(|_| points.len() > 1) {
+            Some(pen) => {
+                let (dx, dy) = pen.offset;
+                let at = |p: &Point| (p.x.saturating_add(dx), p.y.saturating_add(dy));
+                let clip = st.clip.as_ref();
+                for pair in points.windows(2) {
+                    bresenham(fb, &pen, clip, at(&pair[0]), at(&pair[1]), &mut touched);
                 }
-                None => {
-                    if let Some(path) = shapes::polyline(points, *closed, 0.5) {
-                        stroke(fb, st, &path, &mut touched);
-                    }
+                if let (true, Some(first), Some(last)) = (*closed, points.first(), points.last()) {
+                    bresenham(fb, &pen, clip, at(last), at(first), &mut touched);
                 }
             }
-        }
+            None => {
+                if let Some(path) = shapes::polyline(points, *closed, 0.5) {
+                    stroke(fb, st, &path, &mut touched);
+                }
+            }
+        },
         DrawOp::StrokeRect(r) => {
             if let Some(path) = shapes::rect(*r, f32::from(st.line_width) / 2.0) {
                 stroke(fb, st, &path, &mut touched);
@@ -778,16 +777,58 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     touched.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
 }
 
-/// A line from `a` to `b` with the line state: X-style pixels (Bresenham) when the state is
-/// the default one, else stroked as a two-point polyline.
-fn line(fb: &mut Framebuffer, st: &State, a: (i32, i32), b: (i32, i32), touched: &mut Damage) {
-    let crisp = st.line_width == 1 && st.dash.is_none() && !st.aa;
-    match st.integer_offset().filter(|_| crisp) {
-        Some((dx, dy)) => bresenham(fb, st, (a.0 + dx, a.1 + dy), (b.0 + dx, b.1 + dy), touched),
+/// What X-style 1-pixel lines need from the state, worked out once per op.
+struct Pen {
+    ink: spans::Ink,
+    /// The one clip rectangle within the framebuffer (the framebuffer when there is no clip);
+    /// `None` for a union of several, tested pixel by pixel.
+    single_clip: Option<Rect>,
+    /// The transform, a whole-pixel translation.
+    offset: (i32, i32),
+}
+
+impl Pen {
+    /// The pen for the state, when its lines are X-style (width 1, solid, aliased, a
+    /// whole-pixel translation); `None` when they are stroked as paths.
+    fn crisp(fb: &Framebuffer, st: &State) -> Option<Pen> {
+        if st.line_width != 1 || st.dash.is_some() || st.aa {
+            return None;
+        }
+        let single_clip = match &st.clip {
+            None => Some(fb.bounds()),
+            Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&fb.bounds()).unwrap_or_default()),
+            Some(_) => None,
+        };
+        Some(Pen {
+            ink: spans::Ink::new(fb, st.flat_color(), st.copy()),
+            single_clip,
+            offset: st.integer_offset()?,
+        })
+    }
+}
+
+/// Lines from `a` to `b` for each pair, with the line state: X-style pixels (Bresenham) when
+/// the state is the default one, else each stroked as a two-point polyline.
+fn lines(
+    fb: &mut Framebuffer,
+    st: &State,
+    pairs: impl Iterator<Item = ((i32, i32), (i32, i32))>,
+    touched: &mut Damage,
+) {
+    match Pen::crisp(fb, st) {
+        Some(pen) => {
+            let (dx, dy) = pen.offset;
+            for (a, b) in pairs {
+                let (a, b) = ((a.0 + dx, a.1 + dy), (b.0 + dx, b.1 + dy));
+                bresenham(fb, &pen, st.clip.as_ref(), a, b, touched);
+            }
+        }
         None => {
-            let pts = [Point { x: a.0, y: a.1 }, Point { x: b.0, y: b.1 }];
-            if let Some(path) = shapes::polyline(&pts, false, 0.5) {
-                stroke(fb, st, &path, touched);
+            for (a, b) in pairs {
+                let pts = [Point { x: a.0, y: a.1 }, Point { x: b.0, y: b.1 }];
+                if let Some(path) = shapes::polyline(&pts, false, 0.5) {
+                    stroke(fb, st, &path, touched);
+                }
             }
         }
     }
@@ -795,7 +836,14 @@ fn line(fb: &mut Framebuffer, st: &State, a: (i32, i32), b: (i32, i32), touched:
 
 /// An aliased 1-pixel line, both ends included, X-style. The line is first clipped to the
 /// framebuffer, so its cost is bounded by the framebuffer's size whatever the coordinates.
-fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32), touched: &mut Damage) {
+fn bresenham(
+    fb: &mut Framebuffer,
+    pen: &Pen,
+    clip: Option<&Clip>,
+    from: (i32, i32),
+    to: (i32, i32),
+    touched: &mut Damage,
+) {
     let (w, h) = (fb.width() as i32, fb.height() as i32);
     let inside = |(x, y): (i32, i32)| x >= 0 && y >= 0 && x < w && y < h;
     // Segments inside the framebuffer (the usual case) need no clipping arithmetic.
@@ -811,12 +859,7 @@ fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32),
         };
         clipped
     };
-    let ink = spans::Ink::new(fb, st.flat_color(), st.copy());
-    let single_clip = match &st.clip {
-        None => Some(fb.bounds()),
-        Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&fb.bounds()).unwrap_or_default()),
-        Some(_) => None,
-    };
+    let (ink, single_clip) = (pen.ink, pen.single_clip);
     touched.add(x1.min(x2), y1.min(y2), x1.max(x2) + 1, y1.max(y2) + 1);
     if let Some(clip) = single_clip.filter(|&c| spans::clip_has(c, x1, y1) && spans::clip_has(c, x2, y2)) {
         // Both ends inside one rectangle: so is every pixel between them.
@@ -833,7 +876,7 @@ fn bresenham(fb: &mut Framebuffer, st: &State, from: (i32, i32), to: (i32, i32),
         match single_clip {
             Some(clip) => ink.plot(fb, clip, x, y),
             None => {
-                if st.clip.as_ref().is_none_or(|c| c.contains(x, y)) {
+                if clip.is_none_or(|c| c.contains(x, y)) {
                     ink.plot(fb, bounds, x, y);
                 }
             }
