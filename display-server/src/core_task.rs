@@ -35,6 +35,7 @@ pub(crate) enum CoreMsg {
         trusted: bool,
         outbox: crate::mailbox::Poster,
         queued_bytes: Arc<AtomicUsize>,
+        applied: Arc<crate::applied::Applied>,
         reply: oneshot::Sender<Result<Welcome, String>>,
     },
     /// Requests in order; the first has sequence number `first_seq`. `fds` came with their
@@ -138,12 +139,13 @@ fn handle_msg(
             trusted,
             outbox,
             queued_bytes,
+            applied,
             reply,
         } => {
             let screen = core.scene().screen();
             let result = core.connect(peer, trusted).map(|(id, ids)| (id, ids, screen));
             if let Ok((id, ..)) = &result {
-                outboxes.insert(*id, Outbox::new(outbox, queued_bytes));
+                outboxes.insert(*id, Outbox::new(outbox, queued_bytes, applied));
             }
             if reply.send(result.clone()).is_err() {
                 // The session gave up waiting; forget the client again.
@@ -189,11 +191,17 @@ fn serve(
     let Some(waiting) = pending.get_mut(&client) else {
         return;
     };
+    let first = waiting.first_seq;
     while let Some(request) = waiting.requests.pop_front() {
         let seq = waiting.first_seq;
-        if outboxes.get(&client).is_some_and(Outbox::over_budget) {
-            waiting.requests.push_front(request);
-            return;
+        if let Some(outbox) = outboxes.get(&client) {
+            if outbox.over_budget() {
+                waiting.requests.push_front(request);
+                if seq != first {
+                    outbox.note_applied(seq.wrapping_sub(1));
+                }
+                return;
+            }
         }
         waiting.first_seq = seq.wrapping_add(1);
         let name = request.name();
@@ -214,7 +222,9 @@ fn serve(
             dispatch(core, outboxes);
         }
     }
-    pending.remove(&client);
+    if let (Some(waiting), Some(outbox)) = (pending.remove(&client), outboxes.get(&client)) {
+        outbox.note_applied(waiting.first_seq.wrapping_sub(1));
+    }
 }
 
 /// Forgets a client: replies queued before go out first, then the goodbye with `reason`.

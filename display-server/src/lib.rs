@@ -6,7 +6,8 @@
 //! - [`auth`]: who may connect, and which clients are trusted with the admin view.
 //! - [`net`]: listeners (Unix and TCP) and the framed connection.
 //! - `core_task`: the task owning the core; `outbox`: bounded, coalescing queues to clients;
-//!   `mailbox`: their batched hand-off to each session's writer.
+//!   `mailbox`: their batched hand-off to each session's writer; `applied`: how far the core
+//!   has got with each client's requests, which bounds what its session reads ahead.
 //! - [`secret_file`]: the display's secret on disk.
 //! - `session`: one task per client: handshake, then requests in and messages out.
 //! - `shutdown`: stopping every task and waiting for them.
@@ -14,6 +15,7 @@
 //! - [`raster`]: the software rasterizer.
 //! - [`backend`]: [`backend::Backend`], where the screen is shown: headless, or winit.
 
+mod applied;
 pub mod auth;
 pub mod backend;
 pub mod config;

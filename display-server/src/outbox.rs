@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use dispd_protocol::{Event, Reply, ServerMessage};
 
+use crate::applied::Applied;
 use crate::mailbox::Poster;
 
 /// Messages kept back for one client before it is disconnected.
@@ -53,16 +54,24 @@ pub(crate) struct Outbox {
     batch: Vec<ServerMessage>,
     backlog: VecDeque<ServerMessage>,
     queued_bytes: Arc<AtomicUsize>,
+    /// The session's view of the requests applied (it also links the core to the session).
+    applied: Arc<Applied>,
 }
 
 impl Outbox {
-    pub(crate) fn new(poster: Poster, queued_bytes: Arc<AtomicUsize>) -> Self {
+    pub(crate) fn new(poster: Poster, queued_bytes: Arc<AtomicUsize>, applied: Arc<Applied>) -> Self {
         Self {
             poster,
             batch: Vec::new(),
             backlog: VecDeque::new(),
             queued_bytes,
+            applied,
         }
+    }
+
+    /// Tells the session every request up to `seq` has been applied.
+    pub(crate) fn note_applied(&self, seq: u32) {
+        self.applied.set(seq);
     }
 
     /// Queues `msg` until the next [`Outbox::flush`]; an error says the client has stopped
@@ -167,7 +176,7 @@ mod tests {
     async fn a_full_queue_coalesces_motion_then_drops_the_client() {
         let (poster, collector) = crate::mailbox::mailbox(1);
         let bytes = Arc::new(AtomicUsize::new(0));
-        let mut out = Outbox::new(poster, bytes.clone());
+        let mut out = Outbox::new(poster, bytes.clone(), Default::default());
         let mut got = Vec::new();
         let mut next = async |out: &mut Outbox| {
             out.pump();
@@ -218,7 +227,7 @@ mod tests {
     #[tokio::test]
     async fn messages_sent_in_one_dispatch_reach_the_writer_as_one_batch_in_order() {
         let (poster, collector) = crate::mailbox::mailbox(100);
-        let mut out = Outbox::new(poster, Arc::new(AtomicUsize::new(0)));
+        let mut out = Outbox::new(poster, Arc::new(AtomicUsize::new(0)), Default::default());
         for x in 0..5 {
             out.send(motion(x)).unwrap();
         }

@@ -10,6 +10,7 @@ use dispd_protocol::{ClientId, FrameDecoder, Request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot, Notify};
 
+use crate::applied::{Applied, Unapplied};
 use crate::auth::Peer;
 use crate::core_task::CoreMsg;
 use crate::mailbox::Collector;
@@ -81,12 +82,14 @@ pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdo
     };
     let (outbox, inbox) = crate::mailbox::mailbox(ctx.config.max_queued_messages);
     let queued = Arc::new(AtomicUsize::new(0));
+    let applied = Arc::new(Applied::default());
     let (reply_tx, reply_rx) = oneshot::channel();
     let connect = CoreMsg::Connect {
         peer,
         trusted,
         outbox,
         queued_bytes: queued.clone(),
+        applied: applied.clone(),
         reply: reply_tx,
     };
     if ctx.core_tx.send(connect).await.is_err() {
@@ -132,7 +135,11 @@ pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdo
     let slow_timeout = Duration::from_millis(ctx.config.slow_client_timeout_ms.max(1));
     let write = write_loop(writer, inbox, queued.clone(), drained.clone(), slow_timeout);
     tokio::pin!(write);
-    let flow = Flow { queued, drained };
+    let flow = Flow {
+        queued,
+        drained,
+        applied,
+    };
     let ended = tokio::select! {
         r = read_loop(&mut reader, &mut decoder, client, &ctx, &flow) => r,
         stuck = &mut write => {
@@ -246,10 +253,11 @@ enum ReadEnd {
     ServerGone,
 }
 
-/// The reader's view of the writer's progress.
+/// The reader's view of the writer's and the core's progress.
 struct Flow {
     queued: Arc<AtomicUsize>,
     drained: Arc<Notify>,
+    applied: Arc<Applied>,
 }
 
 impl Flow {
@@ -265,7 +273,57 @@ impl Flow {
     }
 }
 
-/// Reads frames and hands them to the core in runs.
+/// Requests read but not handed to the core yet: a run of consecutive sequence numbers.
+struct Run {
+    first_seq: u32,
+    requests: Vec<Request>,
+    /// Their frames' bytes.
+    bytes: usize,
+    /// Descriptors that came with the bytes (memfds for AttachShm).
+    fds: Vec<std::os::fd::OwnedFd>,
+}
+
+impl Run {
+    fn starting_at(first_seq: u32) -> Self {
+        Run {
+            first_seq,
+            requests: Vec::new(),
+            bytes: 0,
+            fds: Vec::new(),
+        }
+    }
+
+    /// Hands the run (if anything is in it) to the core and starts the next at `next_seq`;
+    /// false if the core is gone.
+    async fn hand_over(
+        &mut self,
+        client: ClientId,
+        ctx: &AcceptCtx,
+        unapplied: &mut Unapplied,
+        next_seq: u32,
+    ) -> bool {
+        let run = std::mem::replace(self, Run::starting_at(next_seq));
+        if run.requests.is_empty() && run.fds.is_empty() {
+            return true;
+        }
+        let last_seq = run
+            .first_seq
+            .wrapping_add(run.requests.len() as u32)
+            .wrapping_sub(1);
+        unapplied.handed_over(last_seq, run.bytes);
+        let msg = CoreMsg::Requests {
+            client,
+            first_seq: run.first_seq,
+            requests: run.requests,
+            fds: run.fds,
+        };
+        ctx.core_tx.send(msg).await.is_ok()
+    }
+}
+
+/// Reads frames and hands them to the core in runs. Reading stops while the client has more
+/// than [`MAX_QUEUED_BYTES`] of output unwritten or [`crate::applied::MAX_UNAPPLIED_BYTES`] of
+/// requests unapplied.
 async fn read_loop(
     reader: &mut ReadHalf,
     decoder: &mut FrameDecoder,
@@ -275,41 +333,36 @@ async fn read_loop(
 ) -> ReadEnd {
     let idle = (ctx.config.idle_timeout_ms > 0).then(|| Duration::from_millis(ctx.config.idle_timeout_ms));
     let mut seq: u32 = 0;
-    // Descriptors that came with the bytes (memfds for AttachShm), handed on with the requests.
-    let mut fds = Vec::new();
+    let mut run = Run::starting_at(1);
+    let mut unapplied = Unapplied::default();
     loop {
-        let mut requests: Vec<Request> = Vec::new();
-        let mut first_seq = seq.wrapping_add(1);
         let mut failure = None;
         loop {
             match decoder.next_frame() {
-                Ok(Some(body)) => match dispd_protocol::decode::<Request>(body) {
-                    Ok(Request::NoOperation) => {
-                        // Counted here, never handed on: requests go to the core in runs of
-                        // consecutive numbers, so a no-op ends the run before it.
-                        seq = seq.wrapping_add(1);
-                        if !requests.is_empty() || !fds.is_empty() {
-                            let run = CoreMsg::Requests {
-                                client,
-                                first_seq,
-                                requests: std::mem::take(&mut requests),
-                                fds: std::mem::take(&mut fds),
-                            };
-                            if ctx.core_tx.send(run).await.is_err() {
+                Ok(Some(body)) => {
+                    let len = body.len() + 4;
+                    match dispd_protocol::decode::<Request>(body) {
+                        Ok(Request::NoOperation) => {
+                            // Counted here, never handed on: a no-op ends the run before it.
+                            seq = seq.wrapping_add(1);
+                            if !run
+                                .hand_over(client, ctx, &mut unapplied, seq.wrapping_add(1))
+                                .await
+                            {
                                 return ReadEnd::ServerGone;
                             }
                         }
-                        first_seq = seq.wrapping_add(1);
+                        Ok(r) => {
+                            seq = seq.wrapping_add(1);
+                            run.requests.push(r);
+                            run.bytes += len;
+                        }
+                        Err(e) => {
+                            failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
+                            break;
+                        }
                     }
-                    Ok(r) => {
-                        seq = seq.wrapping_add(1);
-                        requests.push(r);
-                    }
-                    Err(e) => {
-                        failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
-                        break;
-                    }
-                },
+                }
                 Ok(None) => break,
                 Err(e) => {
                     failure = Some(e.to_string());
@@ -317,22 +370,18 @@ async fn read_loop(
                 }
             }
         }
-        if !requests.is_empty() || !fds.is_empty() {
-            let msg = CoreMsg::Requests {
-                client,
-                first_seq,
-                requests,
-                fds: std::mem::take(&mut fds),
-            };
-            if ctx.core_tx.send(msg).await.is_err() {
-                return ReadEnd::ServerGone;
-            }
+        if !run
+            .hand_over(client, ctx, &mut unapplied, seq.wrapping_add(1))
+            .await
+        {
+            return ReadEnd::ServerGone;
         }
         if let Some(reason) = failure {
             return ReadEnd::BadData(reason);
         }
         flow.wait_for_room().await;
-        let read = reader.read_with_fds(decoder.read_buf(), &mut fds);
+        unapplied.wait_for_core(&flow.applied).await;
+        let read = reader.read_with_fds(decoder.read_buf(), &mut run.fds);
         let read = match idle {
             Some(limit) => match tokio::time::timeout(limit, read).await {
                 Ok(r) => r,
