@@ -417,25 +417,32 @@ async fn write_loop(
         }
         buf.clear();
         let (mut written, mut used) = (0, 0);
+        // A big image's pixels are written from the reply itself, after the frame's head.
+        let mut pixels: &[u8] = &[];
         for msg in &msgs {
             if buf.len() >= WRITE_CHUNK {
                 break;
             }
             written += weight(msg);
             used += 1;
-            dispd_protocol::encode_frame(msg, &mut buf);
-        }
-        msgs.drain(..used);
-        match tokio::time::timeout(slow, writer.write_all(&buf)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return None,
-            Err(_) => {
-                return Some(format!(
-                    "it stopped reading: nothing could be written for {} s",
-                    slow.as_secs_f32()
-                ))
+            pixels = dispd_protocol::encode_frame_head(msg, &mut buf);
+            if !pixels.is_empty() {
+                break;
             }
         }
+        for bytes in [&buf[..], pixels] {
+            match tokio::time::timeout(slow, writer.write_all(bytes)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return None,
+                Err(_) => {
+                    return Some(format!(
+                        "it stopped reading: nothing could be written for {} s",
+                        slow.as_secs_f32()
+                    ))
+                }
+            }
+        }
+        msgs.drain(..used);
         queued.fetch_sub(written.min(queued.load(Ordering::Relaxed)), Ordering::Relaxed);
         drained.notify_waiters();
         if buf.capacity() > 4 * WRITE_CHUNK {

@@ -23,6 +23,52 @@ pub fn encode_frame<T: Serialize>(msg: &T, out: &mut Vec<u8>) {
     *out = buf;
 }
 
+/// Image replies of at least this many bytes of pixels are split by [`encode_frame_head`].
+pub const SPLIT_PAYLOAD: usize = 64 * 1024;
+
+/// Like [`encode_frame`], without copying a large image reply's pixels: appends the frame up to
+/// the pixels to `out` and returns the pixels, which the caller writes right after it (the two
+/// together are the bytes `encode_frame` makes). Any other message is appended whole and the
+/// returned slice is empty.
+pub fn encode_frame_head<'a>(msg: &'a crate::ServerMessage, out: &mut Vec<u8>) -> &'a [u8] {
+    use crate::{Image, Reply, ServerMessage};
+    let ServerMessage::Reply {
+        seq,
+        reply: Reply::Image(image),
+    } = msg
+    else {
+        encode_frame(msg, out);
+        return &[];
+    };
+    if image.data.len() < SPLIT_PAYLOAD {
+        encode_frame(msg, out);
+        return &[];
+    }
+    // The pixels are the message's last field: encode it with none, then put their length
+    // where the empty one was (a byte string is a varint length, then the bytes).
+    let start = out.len();
+    let empty = ServerMessage::Reply {
+        seq: *seq,
+        reply: Reply::Image(Image {
+            width: image.width,
+            height: image.height,
+            data: Vec::new(),
+        }),
+    };
+    encode_frame(&empty, out);
+    out.pop(); // the empty length, one byte (0)
+    let mut n = image.data.len();
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+    let body = out.len() - start - 4 + image.data.len();
+    let len = u32::try_from(body).unwrap_or(u32::MAX);
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    &image.data
+}
+
 /// The body of `msg` alone, without the length prefix.
 pub fn encode_body<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::new();
@@ -51,6 +97,37 @@ mod tests {
         // one byte already there, 4 length bytes, then the body: variant 9 (Sync)
         assert_eq!(out, [0xaa, 1, 0, 0, 0, 9]);
         assert_eq!(decode::<Request>(&out[5..]).unwrap(), Request::Sync);
+    }
+
+    #[test]
+    fn a_split_frame_is_the_whole_frame() {
+        use crate::{Event, Image, Rect, Reply, WindowId};
+        let image = |len: usize| ServerMessage::Reply {
+            seq: 70_000,
+            reply: Reply::Image(Image {
+                width: 3,
+                height: 5,
+                data: (0..len).map(|i| (i % 251) as u8).collect(),
+            }),
+        };
+        let event = ServerMessage::Event(Event::Expose {
+            window: WindowId(9),
+            rect: Rect::new(0, 0, 1, 1),
+        });
+        for (msg, split) in [
+            (image(SPLIT_PAYLOAD - 1), false),
+            (image(SPLIT_PAYLOAD), true),
+            (image(1 << 21), true),
+            (event, false),
+        ] {
+            let mut whole = vec![7];
+            encode_frame(&msg, &mut whole);
+            let mut head = vec![7];
+            let tail = encode_frame_head(&msg, &mut head);
+            assert_eq!(!tail.is_empty(), split);
+            head.extend_from_slice(tail);
+            assert_eq!(head, whole);
+        }
     }
 
     #[test]

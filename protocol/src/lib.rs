@@ -44,7 +44,7 @@ pub mod packed;
 pub mod reply;
 pub mod request;
 
-pub use codec::{decode, encode_frame};
+pub use codec::{decode, encode_frame, encode_frame_head};
 pub use display::{ConnectAddress, ParsedDisplay};
 pub use draw::{BlendMode, DrawOp, FillRule, FontFace, GradientStop, LineCap, LineJoin, Paint, PathSeg};
 pub use error::{DecodeError, DisplayError, FrameError, HandshakeError};
