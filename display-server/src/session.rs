@@ -302,10 +302,12 @@ impl Run {
         unapplied: &mut Unapplied,
         next_seq: u32,
     ) -> bool {
-        let run = std::mem::replace(self, Run::starting_at(next_seq));
-        if run.requests.is_empty() && run.fds.is_empty() {
+        if self.requests.is_empty() && self.fds.is_empty() {
+            // Nothing to hand over (a run of no-ops): just renumber.
+            self.first_seq = next_seq;
             return true;
         }
+        let run = std::mem::replace(self, Run::starting_at(next_seq));
         let last_seq = run
             .first_seq
             .wrapping_add(run.requests.len() as u32)
