@@ -343,7 +343,13 @@ async fn read_loop(
             match decoder.next_frame() {
                 Ok(Some(body)) => {
                     let len = body.len() + 4;
-                    match dispd_protocol::decode::<Request>(body) {
+                    // No-ops are recognised by their bytes, not decoded.
+                    let decoded = if Request::is_no_operation(body) {
+                        Ok(Request::NoOperation)
+                    } else {
+                        dispd_protocol::decode::<Request>(body)
+                    };
+                    match decoded {
                         Ok(Request::NoOperation) => {
                             // Counted here, never handed on: a no-op ends the run before it.
                             seq = seq.wrapping_add(1);

@@ -131,6 +131,15 @@ mod tests {
     }
 
     #[test]
+    fn no_operation_is_recognised_undecoded() {
+        let body = encode_body(&Request::NoOperation);
+        assert!(Request::is_no_operation(&body));
+        assert!(!Request::is_no_operation(&encode_body(&Request::Sync)));
+        assert!(!Request::is_no_operation(&[23, 0]));
+        assert!(!Request::is_no_operation(&[]));
+    }
+
+    #[test]
     fn trailing_bytes_are_rejected() {
         assert!(matches!(
             decode::<Request>(&[9, 0]),

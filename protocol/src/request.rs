@@ -271,7 +271,16 @@ pub enum InputAction {
     },
 }
 
+/// The whole encoded body of [`Request::NoOperation`]: its variant index.
+const NO_OPERATION_BODY: [u8; 1] = [23];
+
 impl Request {
+    /// Whether a frame body is [`Request::NoOperation`], without decoding it (a server can count
+    /// no-ops at the cost of a comparison).
+    pub fn is_no_operation(body: &[u8]) -> bool {
+        body == NO_OPERATION_BODY
+    }
+
     /// Whether the server answers this request with a reply.
     pub fn expects_reply(&self) -> bool {
         matches!(
