@@ -196,7 +196,9 @@ impl Fonts {
         let mut bbox: Option<(i64, i64, i64, i64)> = None;
         for c in text.chars() {
             // Pen positions are rounded, advances summed unrounded (see the module's doc).
-            let pen = i64::from(x) + i64::from(pen_f.round() as i32);
+            // `pen_f` is never negative (advances are not): adding 0.5 and truncating rounds as
+            // `round` does, without a libm call per character.
+            let pen = i64::from(x) + i64::from((pen_f + 0.5) as i32);
             pen_f += self.advance(face, c) * size;
             if pen > max_x {
                 break;
