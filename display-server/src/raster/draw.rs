@@ -115,6 +115,16 @@ impl State {
         Transform::from_row(sx, 0.0, 0.0, sy, tx, ty)
     }
 
+    /// The clip as one rectangle within `bounds` (`bounds` itself without a clip; empty when the
+    /// clip lies outside), or `None` for a union of several, which needs a test per pixel.
+    fn single_clip(&self, bounds: Rect) -> Option<Rect> {
+        match &self.clip {
+            None => Some(bounds),
+            Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&bounds).unwrap_or_default()),
+            Some(_) => None,
+        }
+    }
+
     /// The integer offset of the transform when it is a whole-pixel translation.
     fn integer_offset(&self) -> Option<(i32, i32)> {
         let (sx, sy, tx, ty) = self.transform;
@@ -628,11 +638,7 @@ fn apply(
             let bounds = fb.bounds();
             // One clip rectangle (or none) clips each glyph as a whole; a union of several is
             // tested pixel by pixel, as are replacing (`Copy`) blends.
-            let single_clip = match &st.clip {
-                None => Some(bounds),
-                Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&bounds).unwrap_or_default()),
-                Some(_) => None,
-            };
+            let single_clip = st.single_clip(bounds);
             let clip = st.clip.as_ref();
             let coverage_ink = super::CoverageInk::new(color);
             let ink = fonts.render(
@@ -690,11 +696,7 @@ fn crisp_ink(fb: &Framebuffer, st: &State) -> Option<(spans::Ink, Rect, (i32, i3
     }
     let color = st.solid()?;
     let offset = st.integer_offset()?;
-    let clip = match &st.clip {
-        None => fb.bounds(),
-        Some(c) if c.rects.len() == 1 => c.rects[0].intersect(&fb.bounds())?,
-        Some(_) => return None,
-    };
+    let clip = st.single_clip(fb.bounds())?;
     Some((spans::Ink::new(fb, color, st.copy()), clip, offset))
 }
 
@@ -794,14 +796,9 @@ impl Pen {
         if st.line_width != 1 || st.dash.is_some() || st.aa {
             return None;
         }
-        let single_clip = match &st.clip {
-            None => Some(fb.bounds()),
-            Some(c) if c.rects.len() == 1 => Some(c.rects[0].intersect(&fb.bounds()).unwrap_or_default()),
-            Some(_) => None,
-        };
         Some(Pen {
             ink: spans::Ink::new(fb, st.flat_color(), st.copy()),
-            single_clip,
+            single_clip: st.single_clip(fb.bounds()),
             offset: st.integer_offset()?,
         })
     }
