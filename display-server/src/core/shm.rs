@@ -213,3 +213,54 @@ fn no_segment(segment: u32) -> Failure {
         format!("no segment {segment:#x} is attached by this client"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Peer;
+    use crate::backend::headless::Headless;
+    use crate::config::Config;
+    use dispd_protocol::{Request, Size};
+    use rustix::fs::{MemfdFlags, SealFlags};
+
+    fn sealed_memfd() -> OwnedFd {
+        let fd = rustix::fs::memfd_create(NAME, MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING).unwrap();
+        rustix::fs::ftruncate(&fd, 4096).unwrap();
+        rustix::fs::fcntl_add_seals(&fd, SealFlags::SHRINK).unwrap();
+        fd
+    }
+
+    /// The memfds' name, which no other test uses.
+    const NAME: &str = "dispd-shm-disconnect-test";
+
+    /// Whether descriptor number `fd` is still one of these memfds (a number closed and reused
+    /// by another test's file would name something else).
+    fn open(fd: i32) -> bool {
+        std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            .is_ok_and(|target| target.to_string_lossy().contains(NAME))
+    }
+
+    #[test]
+    fn a_disconnect_closes_the_client_s_segments_and_spare_descriptors() {
+        use std::os::fd::AsRawFd;
+        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
+        let peer = Peer::Unix { uid: None, pid: None };
+        let (client, ids) = core.connect(peer, true).unwrap();
+        let (attached, spare) = (sealed_memfd(), sealed_memfd());
+        let (attached_no, spare_no) = (attached.as_raw_fd(), spare.as_raw_fd());
+        core.receive_fds(client, vec![attached, spare]);
+        core.handle_request(
+            client,
+            1,
+            Request::AttachShm {
+                segment: ids.base + 1,
+            },
+        );
+        assert_eq!(core.segments.len(), 1);
+        assert_eq!(core.unclaimed_fds[&client].len(), 1);
+        assert!(open(attached_no) && open(spare_no));
+        core.disconnect(client);
+        assert!(core.segments.is_empty() && core.unclaimed_fds.is_empty());
+        assert!(!open(attached_no) && !open(spare_no), "descriptors left open");
+    }
+}
