@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::sync::Notify;
 
-/// Bytes of requests one client may have read but not applied; the reader stops reading above.
+/// Bytes of requests one client may have read but not applied (each counted at its wire size or
+/// its decoded size, the larger); the reader stops reading above.
 pub(crate) const MAX_UNAPPLIED_BYTES: usize = 32 << 20;
 
 /// The sequence number of the last request the core applied for a client (0: none yet).

@@ -277,7 +277,7 @@ impl Flow {
 struct Run {
     first_seq: u32,
     requests: Vec<Request>,
-    /// Their frames' bytes.
+    /// Their size: each frame's bytes, or the decoded request's size when larger.
     bytes: usize,
     /// Descriptors that came with the bytes (memfds for AttachShm).
     fds: Vec<std::os::fd::OwnedFd>,
@@ -363,7 +363,9 @@ async fn read_loop(
                         Ok(r) => {
                             seq = seq.wrapping_add(1);
                             run.requests.push(r);
-                            run.bytes += len;
+                            // What it holds decoded, at least: a 5-byte request is a 56-byte
+                            // `Request` in memory.
+                            run.bytes += len.max(std::mem::size_of::<Request>());
                         }
                         Err(e) => {
                             failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
