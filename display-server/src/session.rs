@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
-use dispd_protocol::{ClientId, FrameDecoder, Request};
+use dispd_protocol::{ClientId, DrawOp, FrameDecoder, Request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -362,10 +362,16 @@ async fn read_loop(
                         }
                         Ok(r) => {
                             seq = seq.wrapping_add(1);
+                            // What it holds decoded, when more than its frame: a 5-byte
+                            // request is a 56-byte `Request`, a 5-byte op a 48-byte `DrawOp`.
+                            let ops = match &r {
+                                Request::Draw { ops, .. } => ops.len(),
+                                _ => 0,
+                            };
+                            let decoded =
+                                std::mem::size_of::<Request>() + ops * std::mem::size_of::<DrawOp>();
+                            run.bytes += len.max(decoded);
                             run.requests.push(r);
-                            // What it holds decoded, at least: a 5-byte request is a 56-byte
-                            // `Request` in memory.
-                            run.bytes += len.max(std::mem::size_of::<Request>());
                         }
                         Err(e) => {
                             failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
