@@ -23,7 +23,8 @@ pub struct Config {
     pub max_windows_per_client: usize,
     /// Most off-screen images one client may have.
     pub max_images_per_client: usize,
-    /// Most ops in one draw batch.
+    /// Most ops in one draw batch; a longer one gets an error. Batches over the protocol's
+    /// [`dispd_protocol::MAX_BATCH_OPS`] do not decode and end the connection.
     pub max_batch_ops: usize,
     /// Longest window title, in bytes.
     pub max_title_len: usize,
@@ -60,7 +61,7 @@ impl Default for Config {
             max_window_pixels: 4096 * 4096,
             max_windows_per_client: 1024,
             max_images_per_client: 1024,
-            max_batch_ops: 100_000,
+            max_batch_ops: dispd_protocol::MAX_BATCH_OPS,
             max_title_len: 1024,
             max_get_image_pixels: 4096 * 3840,
             handshake_timeout_ms: 10_000,

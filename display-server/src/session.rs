@@ -374,7 +374,14 @@ async fn read_loop(
                             run.requests.push(r);
                         }
                         Err(e) => {
-                            failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
+                            let n = seq.wrapping_add(1);
+                            failure = Some(match Request::announced_draw_ops(body) {
+                                Some(ops) if ops > dispd_protocol::MAX_BATCH_OPS as u64 => format!(
+                                    "request #{n} is a draw batch of {ops} ops, over the protocol's limit of {}",
+                                    dispd_protocol::MAX_BATCH_OPS
+                                ),
+                                _ => format!("request #{n} does not decode: {e}"),
+                            });
                             break;
                         }
                     }

@@ -30,6 +30,7 @@
 //! every byte.
 
 pub mod auth;
+mod bounded;
 pub mod codec;
 pub mod display;
 pub mod draw;
@@ -66,6 +67,10 @@ pub const MIN_PROTOCOL_VERSION: u16 = 4;
 pub const MAX_FRAME_LEN: u32 = 64 << 20;
 /// The frame limit a server announces unless configured otherwise (16 MiB: a 2048x2048 RGBA image).
 pub const DEFAULT_MAX_FRAME_LEN: u32 = 16 << 20;
+/// The most ops one draw batch may hold. A batch announcing more does not decode: the count is
+/// checked before any op is, so a frame of one-byte ops cannot decode into 48 times its size.
+/// Servers may refuse smaller batches (dispd's `--max-batch`) with an error.
+pub const MAX_BATCH_OPS: usize = 100_000;
 /// TCP port of display 0; display N listens on `TCP_PORT_BASE + N`.
 ///
 /// X11 uses 6000–6063 and VNC 5900 and up; dispd stays clear of both.

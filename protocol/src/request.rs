@@ -59,7 +59,9 @@ pub enum Request {
     Draw {
         /// Where to draw.
         target: Drawable,
-        /// The ops, in order. See [`DrawOp`] for the drawing state they share.
+        /// The ops, in order. See [`DrawOp`] for the drawing state they share. At most
+        /// [`crate::MAX_BATCH_OPS`]: a longer batch does not decode.
+        #[serde(deserialize_with = "crate::bounded::ops")]
         ops: Vec<DrawOp>,
     },
     /// Replace a rectangle of pixels.
@@ -273,12 +275,36 @@ pub enum InputAction {
 
 /// The whole encoded body of [`Request::NoOperation`]: its variant index.
 const NO_OPERATION_BODY: [u8; 1] = [23];
+/// The variant index of [`Request::Draw`], the first byte of its body.
+const DRAW_TAG: u8 = 6;
+
+/// Reads one postcard varint (at most 32 bits) from the front of `bytes`.
+fn take_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (i, b) in bytes.iter().take(5).enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, &bytes[i + 1..]));
+        }
+    }
+    None
+}
 
 impl Request {
     /// Whether a frame body is [`Request::NoOperation`], without decoding it (a server can count
     /// no-ops at the cost of a comparison).
     pub fn is_no_operation(body: &[u8]) -> bool {
         body == NO_OPERATION_BODY
+    }
+
+    /// How many ops a frame body that is a [`Request::Draw`] announces, read from its first bytes
+    /// without decoding the ops; `None` for any other body. Lets a server say why a batch over
+    /// [`crate::MAX_BATCH_OPS`] did not decode.
+    pub fn announced_draw_ops(body: &[u8]) -> Option<u64> {
+        let rest = body.strip_prefix(&[DRAW_TAG])?;
+        let (_target, rest) = take_varint(rest)?;
+        let (count, _) = take_varint(rest)?;
+        Some(count)
     }
 
     /// Whether the server answers this request with a reply.

@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser as _;
 use clap::Parser;
 use dispd_protocol::auth;
 use dispd_protocol::{display, Size};
@@ -100,8 +101,8 @@ struct Args {
     /// Largest message a client may send, in bytes.
     #[arg(long, default_value_t = dispd_protocol::DEFAULT_MAX_FRAME_LEN, value_parser = clap::value_parser!(u32).range(1024..=i64::from(dispd_protocol::MAX_FRAME_LEN)))]
     max_frame: u32,
-    /// Most ops in one draw batch.
-    #[arg(long, default_value_t = 100_000)]
+    /// Most ops in one draw batch (at most the protocol's 100000; a longer batch gets an error).
+    #[arg(long, default_value_t = dispd_protocol::MAX_BATCH_OPS, value_parser = clap::value_parser!(u64).range(1..=dispd_protocol::MAX_BATCH_OPS as u64).map(|n| usize::try_from(n).unwrap_or(usize::MAX)))]
     max_batch: usize,
     /// Longest window title, in bytes.
     #[arg(long, default_value_t = 1024)]

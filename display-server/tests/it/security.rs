@@ -2316,6 +2316,44 @@ fn frames_over_max_frame_len_end_the_connection() {
     }
 }
 
+/// A batch announcing more ops than the protocol allows is refused while it decodes, before its
+/// ops are: a 16 MiB frame of one-byte `Clear` ops would otherwise decode into 800 MB of `DrawOp`s
+/// before the core counted them. The sender gets a goodbye naming the limit; others go on.
+#[test]
+fn a_frame_of_too_many_ops_ends_the_connection_before_it_decodes() {
+    let server = TestServer::with_defaults();
+    let mut other = server.connect(Transport::Unix);
+    other.sync().expect("sync");
+    let mut p = Probe::open(&server, Transport::Unix, WAIT);
+    let setup = p.handshake(&plain_hello());
+    let mut body = dispd_protocol::codec::encode_body(&Request::Draw {
+        target: Drawable(setup.ids.base),
+        ops: vec![],
+    });
+    let _ = body.pop(); // the op count, 0
+    let ops = setup.max_frame_len as usize - body.len() - 4;
+    assert!(ops > dispd_protocol::MAX_BATCH_OPS * 100, "{ops}");
+    let mut n = ops as u64;
+    while n >= 0x80 {
+        body.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    body.push(n as u8);
+    let clear = dispd_protocol::codec::encode_body(&DrawOp::Clear);
+    body.resize(setup.max_frame_len as usize, clear[0]);
+    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    assert!(p.send(&frame));
+    let (m, end) = p.drain();
+    let reason = goodbye_of(&m).unwrap_or_else(|| panic!("no goodbye: {m:?} {end:?}"));
+    assert!(
+        reason.contains(&format!("{ops} ops")) && reason.contains("100000"),
+        "{reason}"
+    );
+    report(format!("a frame of {ops} Clear ops: {reason}"));
+    other.sync().expect("another client is still served");
+}
+
 /// A connection that sends no hello (or only part of one) is answered and closed after
 /// handshake_timeout_ms.
 #[test]
