@@ -137,12 +137,19 @@ pub(crate) fn connect(opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>),
     let hello = hello(secret.as_ref())?;
     let mut tried = Vec::new();
     for address in parsed.connect_addresses(&dir) {
-        let socket = match &address {
+        let attempt = || match &address {
             ConnectAddress::Unix(path) => UnixStream::connect(path).map(Socket::Unix),
             ConnectAddress::Tcp { host, port } => TcpStream::connect((host.as_str(), *port)).map(|s| {
                 let _ = s.set_nodelay(true);
                 Socket::Tcp(s)
             }),
+        };
+        // A signal during a blocking connect: try again, on a fresh socket.
+        let socket = loop {
+            match attempt() {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
         };
         match socket {
             Ok(s) => return handshake(s, &hello),
@@ -170,7 +177,11 @@ fn handshake(mut socket: Socket, hello: &ClientHello) -> Result<(Socket, Setup, 
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
-        let n = socket.read(&mut chunk)?;
+        // A read with a timeout is not restarted after a signal (a stop and continue, for one).
+        let n = match socket.read(&mut chunk) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => r?,
+        };
         if n == 0 {
             return Err(ClientError::Disconnected {
                 reason: Some("closed during the handshake".into()),

@@ -129,10 +129,16 @@ fn send_with_fd(
     let mut control = SendAncillaryBuffer::new(&mut space);
     let fds = [fd];
     control.push(SendAncillaryMessage::ScmRights(&fds));
-    Ok(rustix::net::sendmsg(
-        stream,
-        &[io::IoSlice::new(bytes)],
-        &mut control,
-        SendFlags::empty(),
-    )?)
+    loop {
+        match rustix::net::sendmsg(
+            stream,
+            &[io::IoSlice::new(bytes)],
+            &mut control,
+            SendFlags::empty(),
+        ) {
+            // Nothing was sent (a signal came first): the descriptor goes with the retry.
+            Err(rustix::io::Errno::INTR) => continue,
+            r => return Ok(r?),
+        }
+    }
 }
