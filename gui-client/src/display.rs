@@ -225,7 +225,7 @@ impl Display {
     /// server only about characters not seen before, so measuring is usually free.
     pub fn text_width(&mut self, face: FontFace, px: u16, text: &str) -> Result<f32, ClientError> {
         self.learn_font(face, text)?;
-        let size = f32::from(px.clamp(1, 512));
+        let size = f32::from(face.drawn_px(px));
         let mut width = 0.0f32;
         for c in text.chars() {
             width += self.fonts.advances.get(&(face, c)).copied().unwrap_or(0.0) * size;
@@ -237,7 +237,7 @@ impl Display {
     pub fn font_extents(&mut self, face: FontFace, px: u16) -> Result<(f32, f32), ClientError> {
         self.learn_font(face, "")?;
         let (ascent, descent) = self.fonts.lines.get(&face).copied().unwrap_or((0.8, 0.2));
-        let size = f32::from(px.clamp(1, 512));
+        let size = f32::from(face.drawn_px(px));
         Ok((ascent * size, descent * size))
     }
 

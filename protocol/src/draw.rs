@@ -273,6 +273,23 @@ pub enum FontFace {
     Sans,
     /// Monospace (DejaVu Sans Mono).
     Mono,
+    /// X's bitmap font misc-fixed 6x13: crisp, never anti-aliased, Latin-1 (other characters
+    /// are drawn with `Mono` in the same 6x13 cell). Its em is the 13-pixel cell, and it is drawn
+    /// only at whole multiples of it: see [`FontFace::drawn_px`].
+    Fixed,
+}
+
+impl FontFace {
+    /// The size in pixels text of this face is drawn at when `px` is asked for: `px` itself
+    /// (at least 1, at most 512) for outline faces; for [`FontFace::Fixed`] the nearest multiple
+    /// of 13 (at least 13, at most 507), each bit of the font then covering a square.
+    pub fn drawn_px(self, px: u16) -> u16 {
+        let px = px.clamp(1, 512);
+        match self {
+            FontFace::Sans | FontFace::Mono => px,
+            FontFace::Fixed => ((px + 6) / 13).clamp(1, 39) * 13,
+        }
+    }
 }
 
 /// One step of a path. Coordinates are pixels (fractions allowed).

@@ -925,8 +925,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 4,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 4. Bump the version and \
+        PROTOCOL_VERSION, 5,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 5. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -1176,7 +1176,10 @@ fn small_enum_tags_are_frozen() {
         &[(LineJoin::Miter, 0), (LineJoin::Round, 1), (LineJoin::Bevel, 2)],
     );
     check("FillRule", &[(FillRule::NonZero, 0), (FillRule::EvenOdd, 1)]);
-    check("FontFace", &[(FontFace::Sans, 0), (FontFace::Mono, 1)]);
+    check(
+        "FontFace",
+        &[(FontFace::Sans, 0), (FontFace::Mono, 1), (FontFace::Fixed, 2)],
+    );
     check(
         "PixelFormat",
         &[
@@ -1223,8 +1226,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 4, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[4, 0, 4, 0, 12]);
+    // min version 4 and max version 5, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[4, 0, 5, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1234,7 +1237,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[4, 0, 4, 0, 17]);
+    expected.extend_from_slice(&[4, 0, 5, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);

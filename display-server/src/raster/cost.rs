@@ -6,7 +6,7 @@
 //! that stay close for the usual shapes: areas for fills and images, length times width for
 //! strokes, size squared per character for text.
 
-use dispd_protocol::{DrawOp, PathSeg, Point, Rect};
+use dispd_protocol::{DrawOp, FontFace, PathSeg, Point, Rect};
 
 /// Most pixels one batch may paint (about 64 full-HD window fills): tens of milliseconds.
 pub const MAX_BATCH_PIXELS: u64 = 128 << 20;
@@ -18,7 +18,8 @@ pub(super) struct Cost {
     height: f64,
     transform: (f64, f64, f64, f64),
     line_width: f64,
-    font_px: f64,
+    font_px: u16,
+    face: FontFace,
     total: u64,
 }
 
@@ -30,7 +31,8 @@ impl Cost {
             height: f64::from(bounds.height),
             transform: (1.0, 1.0, 0.0, 0.0),
             line_width: 1.0,
-            font_px: 16.0,
+            font_px: 16,
+            face: FontFace::Sans,
             total: 0,
         }
     }
@@ -48,7 +50,11 @@ impl Cost {
                 0.0
             }
             DrawOp::SetFontSize(px) => {
-                self.font_px = f64::from((*px).clamp(1, 512));
+                self.font_px = *px;
+                0.0
+            }
+            DrawOp::SetFontFace(face) => {
+                self.face = *face;
                 0.0
             }
             // A clip is a mask the size of the target, built and filled at once.
@@ -94,7 +100,8 @@ impl Cost {
             }
             DrawOp::FillPath(segs) => self.bounds_area(path_points(segs)),
             DrawOp::Text { text, .. } => {
-                (text.chars().count() as f64 * self.font_px * self.font_px).min(area)
+                let px = f64::from(self.face.drawn_px(self.font_px));
+                (text.chars().count() as f64 * px * px).min(area)
             }
             // Images and copies ignore the transform.
             DrawOp::DrawImage { dst, .. } => clipped(

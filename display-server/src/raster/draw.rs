@@ -7,6 +7,7 @@ use dispd_protocol::{
 use tiny_skia::{Mask, Path, Shader, Stroke, StrokeDash, Transform};
 
 use super::cost::{Cost, MAX_BATCH_PIXELS};
+use super::font::{Glyph, GlyphSink};
 use super::{shapes, skia, spans, Fonts, Framebuffer};
 
 /// Longest text in one op, in bytes.
@@ -635,36 +636,24 @@ fn apply(
             let (px, py) = st.map(*x as f32, *y as f32);
             let color = st.flat_color();
             let copy = st.copy();
-            let bounds = fb.bounds();
-            // One clip rectangle (or none) clips each glyph as a whole; a union of several is
-            // tested pixel by pixel, as are replacing (`Copy`) blends.
-            let single_clip = st.single_clip(bounds);
-            let clip = st.clip.as_ref();
-            let coverage_ink = super::CoverageInk::new(color);
+            let max_x = i64::from(fb.width());
+            let mut sink = TextSink {
+                // One clip rectangle (or none) clips each glyph as a whole; a union of several is
+                // tested pixel by pixel, as are replacing (`Copy`) blends.
+                single_clip: st.single_clip(fb.bounds()).filter(|_| !copy),
+                clip: st.clip.as_ref(),
+                copy,
+                color,
+                ink: super::CoverageInk::new(color),
+                fb,
+            };
             let ink = fonts.render(
                 st.face,
                 st.font_px,
                 (px.round() as i32, py.round() as i32),
                 text,
-                i64::from(fb.width()),
-                |(gx, gy), glyph| match single_clip.filter(|_| !copy) {
-                    Some(c) => fb.blend_mask((gx, gy), glyph.width, &glyph.coverage, c, &coverage_ink),
-                    None => {
-                        for (i, &cov) in glyph.coverage.iter().enumerate() {
-                            let (x, y) = (gx + (i % glyph.width) as i64, gy + (i / glyph.width) as i64);
-                            let inside = x >= 0 && y >= 0 && x < bounds.right() && y < bounds.bottom();
-                            if cov == 0 || !inside || clip.is_some_and(|c| !c.contains(x, y)) {
-                                continue;
-                            }
-                            let one = Rect::new(x as i32, y as i32, 1, 1);
-                            if copy {
-                                fb.fill_rect(one, Color((color.0 & 0xff_ffff) | u32::from(cov) << 24), true);
-                            } else {
-                                fb.blend_mask((x, y), 1, &[cov], one, &coverage_ink);
-                            }
-                        }
-                    }
-                },
+                max_x,
+                &mut sink,
             );
             if let Some((a, b, c, d)) = ink {
                 touched.add(a, b, c, d);
@@ -1082,6 +1071,69 @@ impl Damage {
     }
 }
 
+/// Paints the glyphs of one `Text` op.
+struct TextSink<'a> {
+    fb: &'a mut Framebuffer,
+    /// The one rectangle glyphs are clipped to, when the clip is one rectangle (or none) and the
+    /// blend is not `Copy`.
+    single_clip: Option<Rect>,
+    clip: Option<&'a Clip>,
+    copy: bool,
+    color: Color,
+    ink: super::CoverageInk,
+}
+
+impl TextSink<'_> {
+    /// One pixel at coverage `cov`, checked against the bounds and the clip (the slow path).
+    fn plot(&mut self, x: i64, y: i64, cov: u8) {
+        let bounds = self.fb.bounds();
+        let inside = x >= 0 && y >= 0 && x < bounds.right() && y < bounds.bottom();
+        if cov == 0 || !inside || self.clip.is_some_and(|c| !c.contains(x, y)) {
+            return;
+        }
+        let one = Rect::new(x as i32, y as i32, 1, 1);
+        if self.copy {
+            self.fb.fill_rect(
+                one,
+                Color((self.color.0 & 0xff_ffff) | u32::from(cov) << 24),
+                true,
+            );
+        } else {
+            self.fb.blend_mask((x, y), 1, &[cov], one, &self.ink);
+        }
+    }
+}
+
+impl GlyphSink for TextSink<'_> {
+    fn coverage(&mut self, (gx, gy): (i64, i64), glyph: &Glyph) {
+        match self.single_clip {
+            Some(c) => self
+                .fb
+                .blend_mask((gx, gy), glyph.width, &glyph.coverage, c, &self.ink),
+            None => {
+                for (i, &cov) in glyph.coverage.iter().enumerate() {
+                    self.plot(gx + (i % glyph.width) as i64, gy + (i / glyph.width) as i64, cov);
+                }
+            }
+        }
+    }
+
+    fn bits(&mut self, (x, y): (i64, i64), rows: &[u8; 13], scale: i64) {
+        match self.single_clip {
+            Some(c) => self.fb.stipple((x, y), rows, 6, scale, c, self.ink.0[255]),
+            None => {
+                for (r, &bits) in rows.iter().enumerate() {
+                    for bit in (0..8).filter(|b| bits & (0x80 >> b) != 0) {
+                        for (dx, dy) in (0..scale).flat_map(|dx| (0..scale).map(move |dy| (dx, dy))) {
+                            self.plot(x + bit * scale + dx, y + r as i64 * scale + dy, 255);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1270,6 +1322,126 @@ mod tests {
             );
             assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
         }
+    }
+
+    /// The pixels misc-fixed's `c` sets, cell top-left at `(x, y)`, each bit `scale` square.
+    fn fixed_bits(c: char, (x, y): (i32, i32), scale: i32) -> Vec<(i32, i32)> {
+        let rows = super::super::fixed_6x13::GLYPHS[c as usize];
+        let mut px: Vec<(i32, i32)> = (0..13 * scale)
+            .flat_map(|dy| (0..6 * scale).map(move |dx| (dx, dy)))
+            .filter(|&(dx, dy)| rows[(dy / scale) as usize] & (0x80 >> (dx / scale)) != 0)
+            .map(|(dx, dy)| (x + dx, y + dy))
+            .collect();
+        px.sort_by_key(|&(x, y)| (y, x));
+        px
+    }
+
+    #[test]
+    fn fixed_text_sets_exactly_the_bitmap_pixels_at_every_scale() {
+        // Size 13 draws the 6x13 cells at scale 1; 20 rounds to 26 (scale 2); 1 rounds up to 13.
+        for (size, scale) in [(13u16, 1), (20, 2), (1, 1), (39, 3)] {
+            let mut f = Framebuffer::new(Size::new(80, 60), Color::WHITE);
+            let dmg = run(
+                &mut f,
+                &[
+                    DrawOp::SetFontFace(FontFace::Fixed),
+                    DrawOp::SetFontSize(size),
+                    DrawOp::Text {
+                        x: 3,
+                        y: 40,
+                        text: "Aé".into(),
+                    },
+                ],
+            )
+            .unwrap()
+            .unwrap();
+            let mut want = fixed_bits('A', (3, 40 - 11 * scale), scale);
+            want.extend(fixed_bits('é', (3 + 6 * scale, 40 - 11 * scale), scale));
+            want.sort_by_key(|&(x, y)| (y, x));
+            let mut got = inked(&f);
+            got.sort_by_key(|&(x, y)| (y, x));
+            assert_eq!(got, want, "size {size}");
+            assert!(
+                got.iter().all(|&(x, y)| f.get(x, y) == Some(0xff00_0000)),
+                "crisp black"
+            );
+            assert_eq!(
+                dmg,
+                Rect::new(3, 40 - 11 * scale, 12 * scale as u32, 13 * scale as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_text_clipped_by_one_rectangle_or_by_a_union_or_copied_gives_the_same_pixels() {
+        // One clip rectangle takes the bit-blitting path; a union of two is tested pixel by
+        // pixel, as is the `Copy` blend: all paint the same pixels, translucent ink included.
+        let text = |clip: Vec<Rect>, blend: BlendMode, scale: u16| {
+            let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+            run(
+                &mut f,
+                &[
+                    DrawOp::SetClip(clip),
+                    DrawOp::SetBlend(blend),
+                    DrawOp::SetColor(Color::rgba(200, 0, 0, 160)),
+                    DrawOp::SetFontFace(FontFace::Fixed),
+                    DrawOp::SetFontSize(13 * scale),
+                    DrawOp::Text {
+                        x: -2,
+                        y: 25,
+                        text: "Wg@#".into(),
+                    },
+                ],
+            )
+            .unwrap();
+            f
+        };
+        for scale in [1, 2] {
+            let one = text(vec![Rect::new(5, 12, 30, 10)], BlendMode::SourceOver, scale);
+            let union = text(
+                vec![Rect::new(5, 12, 10, 10), Rect::new(15, 12, 20, 10)],
+                BlendMode::SourceOver,
+                scale,
+            );
+            let (a, b) = (inked(&one), inked(&union));
+            assert!(a.len() > 20, "ink {}", a.len());
+            assert_eq!(a, b);
+            for &(x, y) in &a {
+                assert!(
+                    Rect::new(5, 12, 30, 10).contains(x, y),
+                    "ink at ({x}, {y}) outside the clip"
+                );
+                assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
+            }
+            // `Copy` replaces: the same pixels, the colour stored as it is (premultiplied).
+            let copied = text(vec![Rect::new(5, 12, 30, 10)], BlendMode::Copy, scale);
+            assert_eq!(inked(&copied), a);
+        }
+    }
+
+    #[test]
+    fn fixed_text_draws_other_characters_with_mono_in_its_cell() {
+        let mut f = Framebuffer::new(Size::new(80, 40), Color::WHITE);
+        run(
+            &mut f,
+            &[
+                DrawOp::SetFontFace(FontFace::Fixed),
+                DrawOp::Text {
+                    x: 0,
+                    y: 20,
+                    text: "AĀB".into(),
+                },
+            ],
+        )
+        .unwrap();
+        let ink = inked(&f);
+        // Ā (U+0100) is not Latin-1: Mono draws it in the second cell, x 6 to 12.
+        assert!(ink.iter().any(|&(x, _)| (6..12).contains(&x)), "{ink:?}");
+        // B still sits in the third cell, crisp (Mono's wider glyph may touch its edge).
+        for (x, y) in fixed_bits('B', (12, 20 - 11), 1) {
+            assert_eq!(f.get(x, y), Some(0xff00_0000), "({x}, {y})");
+        }
+        assert!(ink.iter().all(|&(x, _)| x < 18), "{ink:?}");
     }
 
     #[test]

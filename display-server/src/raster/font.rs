@@ -1,4 +1,5 @@
 //! Text: the bundled faces and a glyph cache. DejaVu Sans and Mono are rasterized by fontdue;
+//! `Fixed` is X's misc-fixed 6x13 bitmap font, drawn bit by bit (see [`Fonts::render`]);
 //! the 50,000-glyph CJK fallback is read in place with ttf-parser and its glyphs rasterized by
 //! tiny-skia only when first drawn, so it costs neither start-up time nor memory (fontdue would
 //! parse every glyph up front: about 0.6 s and 128 MB).
@@ -35,6 +36,18 @@ pub const MAX_FONT_PX: u16 = 512;
 
 /// Index of a loaded font: 0 sans, 1 mono, 2 fallback.
 type FontIndex = usize;
+
+/// Where [`Fonts::render`] sends each glyph.
+pub trait GlyphSink {
+    /// An anti-aliased glyph whose bitmap's top-left pixel goes at `at`.
+    fn coverage(&mut self, at: (i64, i64), glyph: &Glyph);
+    /// A bitmap glyph of the `Fixed` face: 13 rows of 6 bits (bit 7 leftmost), each bit a
+    /// `scale` x `scale` square, the cell's top-left pixel at `at`.
+    fn bits(&mut self, at: (i64, i64), rows: &[u8; 13], scale: i64);
+}
+
+/// The `Fixed` face's cell: 6 pixels wide, 11 above the baseline and 2 below, at scale 1.
+const FIXED_CELL: (i64, i64, i64) = (6, 11, 2);
 
 /// A rasterized glyph: a coverage bitmap and where it sits relative to the pen on the baseline.
 #[derive(Debug)]
@@ -123,7 +136,8 @@ impl Fonts {
     fn pick(&self, face: FontFace, c: char) -> FontIndex {
         let primary = match face {
             FontFace::Sans => 0,
-            FontFace::Mono => 1,
+            // Fixed draws what misc-fixed lacks with Mono.
+            FontFace::Mono | FontFace::Fixed => 1,
         };
         if self.faces[primary].lookup_glyph_index(c) == 0 && self.fallback.glyph_index(c).is_some() {
             FALLBACK_INDEX
@@ -134,6 +148,10 @@ impl Fonts {
 
     /// The advance of `c` in `face`, in ems.
     pub fn advance(&mut self, face: FontFace, c: char) -> f32 {
+        if face == FontFace::Fixed {
+            // Every character, misc-fixed's or Mono's, takes one 6x13 cell.
+            return FIXED_CELL.0 as f32 / 13.0;
+        }
         if let Some(a) = self.advances.get(&(face, c)) {
             return *a;
         }
@@ -160,11 +178,15 @@ impl Fonts {
     pub fn metrics(&mut self, face: FontFace, chars: &str) -> FontMetrics {
         let primary = self.faces[self.pick(face, 'x').min(1)];
         let upem = primary.units_per_em();
-        let (ascent, descent, line_gap) = primary
-            .horizontal_line_metrics(upem)
-            .map_or((0.8, 0.2, 0.0), |m| {
-                (m.ascent / upem, -m.descent / upem, m.line_gap / upem)
-            });
+        let (ascent, descent, line_gap) = if face == FontFace::Fixed {
+            (FIXED_CELL.1 as f32 / 13.0, FIXED_CELL.2 as f32 / 13.0, 0.0)
+        } else {
+            primary
+                .horizontal_line_metrics(upem)
+                .map_or((0.8, 0.2, 0.0), |m| {
+                    (m.ascent / upem, -m.descent / upem, m.line_gap / upem)
+                })
+        };
         let advances = chars.chars().map(|c| self.advance(face, c)).collect();
         FontMetrics {
             ascent,
@@ -174,9 +196,9 @@ impl Fonts {
         }
     }
 
-    /// Calls `blit((x, y), glyph)` for every glyph of `text` with its baseline starting at
-    /// `(x, y)`, `(x, y)` being where the glyph's bitmap goes, and returns the bounding box of
-    /// the ink as `(x0, y0, x1, y1)`. Characters that start right of `max_x` are not rasterized.
+    /// Sends every glyph of `text`, its baseline starting at `(x, y)`, to `sink`, and returns the
+    /// bounding box of the ink as `(x0, y0, x1, y1)`. Characters that start right of `max_x` are
+    /// not rasterized. Text is drawn at [`FontFace::drawn_px`] of `px`.
     pub fn render(
         &mut self,
         face: FontFace,
@@ -184,9 +206,12 @@ impl Fonts {
         (x, y): (i32, i32),
         text: &str,
         max_x: i64,
-        mut blit: impl FnMut((i64, i64), &Glyph),
+        sink: &mut impl GlyphSink,
     ) -> Option<(i64, i64, i64, i64)> {
-        let px = px.clamp(1, MAX_FONT_PX);
+        let px = face.drawn_px(px).min(MAX_FONT_PX);
+        if face == FontFace::Fixed {
+            return self.render_fixed(px, (x, y), text, max_x, sink);
+        }
         if self.glyph_bytes > CACHE_BYTES {
             self.glyphs.clear();
             self.glyph_bytes = 0;
@@ -217,7 +242,7 @@ impl Fonts {
             }
             let gx = pen + i64::from(g.left);
             let gy = i64::from(y) + i64::from(g.top);
-            blit((gx, gy), g);
+            sink.coverage((gx, gy), g);
             let (x0, y0, x1, y1) = (gx, gy, gx + g.width as i64, gy + g.height as i64);
             bbox = Some(match bbox {
                 None => (x0, y0, x1, y1),
@@ -225,6 +250,51 @@ impl Fonts {
             });
         }
         bbox
+    }
+
+    /// [`Fonts::render`] for the `Fixed` face at `px`, a multiple of 13: Latin-1 from the bitmap,
+    /// anything else from Mono, each character in one cell.
+    fn render_fixed(
+        &mut self,
+        px: u16,
+        (x, y): (i32, i32),
+        text: &str,
+        max_x: i64,
+        sink: &mut impl GlyphSink,
+    ) -> Option<(i64, i64, i64, i64)> {
+        let scale = i64::from(px / 13);
+        let (cell_w, ascent, descent) = (FIXED_CELL.0 * scale, FIXED_CELL.1 * scale, FIXED_CELL.2 * scale);
+        let (x, y) = (i64::from(x), i64::from(y));
+        let mut pen = x;
+        // The cells drawn, and any ink of a wider fallback glyph.
+        let mut bbox: Option<(i64, i64, i64, i64)> = None;
+        let mut others = String::new();
+        for c in text.chars() {
+            if pen > max_x {
+                break;
+            }
+            match super::fixed_6x13::GLYPHS.get(c as usize) {
+                Some(rows) => sink.bits((pen, y - ascent), rows, scale),
+                None => {
+                    others.clear();
+                    others.push(c);
+                    let ink = self.render(FontFace::Mono, px, (pen as i32, y as i32), &others, max_x, sink);
+                    bbox = union(bbox, ink);
+                }
+            }
+            pen += cell_w;
+            bbox = union(bbox, Some((x, y - ascent, pen, y + descent)));
+        }
+        bbox
+    }
+}
+
+/// The smallest box holding both (either may be missing).
+fn union(a: Option<(i64, i64, i64, i64)>, b: Option<(i64, i64, i64, i64)>) -> Option<(i64, i64, i64, i64)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3))),
+        (a, None) => a,
+        (None, b) => b,
     }
 }
 
@@ -303,6 +373,13 @@ fn rasterize_outline(face: &ttf_parser::Face<'_>, c: char, px: f32) -> Glyph {
 mod tests {
     use super::*;
 
+    /// Draws nothing.
+    struct NoInk;
+    impl GlyphSink for NoInk {
+        fn coverage(&mut self, _: (i64, i64), _: &Glyph) {}
+        fn bits(&mut self, _: (i64, i64), _: &[u8; 13], _: i64) {}
+    }
+
     #[test]
     fn chinese_falls_back_and_mono_is_monospaced() {
         let mut f = Fonts::load();
@@ -312,7 +389,7 @@ mod tests {
         assert_eq!(f.advance(FontFace::Mono, 'i'), f.advance(FontFace::Mono, 'W'));
         assert!(f.advance(FontFace::Sans, 'i') < f.advance(FontFace::Sans, 'W'));
         let right = |f: &mut Fonts, s: &str| {
-            f.render(FontFace::Sans, 20, (0, 20), s, i64::MAX, |_, _| {})
+            f.render(FontFace::Sans, 20, (0, 20), s, i64::MAX, &mut NoInk)
                 .unwrap()
                 .2
         };
@@ -326,7 +403,7 @@ mod tests {
         let mut biggest = 0;
         for chunk in text.chars().collect::<Vec<_>>().chunks(16) {
             let s: String = chunk.iter().collect();
-            f.render(FontFace::Sans, MAX_FONT_PX, (0, 400), &s, i64::MAX, |_, _| {});
+            f.render(FontFace::Sans, MAX_FONT_PX, (0, 400), &s, i64::MAX, &mut NoInk);
             biggest = biggest.max(f.glyph_bytes);
         }
         // At most the limit plus the glyphs of one string drawn after reaching it.

@@ -15,6 +15,7 @@ compile_error!("the framebuffer layout assumes a little-endian machine");
 
 mod cost;
 mod draw;
+mod fixed_6x13;
 mod font;
 mod pixel;
 mod shapes;
@@ -189,6 +190,76 @@ impl Framebuffer {
         }
     }
 
+    /// Paints `ink` (premultiplied) through a 1-bit mask: `rows` of `width` (at most 8) pixels,
+    /// bit 7 leftmost, each bit a `scale` x `scale` square, the mask's top-left pixel at
+    /// `(x, y)`. Only pixels inside `clip` change; `clip` must lie within the framebuffer.
+    pub fn stipple(
+        &mut self,
+        (x, y): (i64, i64),
+        rows: &[u8],
+        width: usize,
+        scale: i64,
+        clip: Rect,
+        ink: u32,
+    ) {
+        let width = width.min(8);
+        let inside = x >= i64::from(clip.x)
+            && x + width as i64 * scale <= clip.right()
+            && y >= i64::from(clip.y)
+            && y + rows.len() as i64 * scale <= clip.bottom();
+        if ink >> 24 == 255 && scale == 1 && inside {
+            // The common case, a glyph of opaque ink wholly inside: each row's bits select ink
+            // or the pixel through a mask per bit, without a branch.
+            let stride = self.width as usize;
+            let start = y as usize * stride + x as usize;
+            for (r, &bits) in rows.iter().enumerate() {
+                let at = start + r * stride;
+                for (p, &m) in self.pixels[at..at + width]
+                    .iter_mut()
+                    .zip(&BIT_MASKS[usize::from(bits)])
+                {
+                    *p = (ink & m) | (*p & !m);
+                }
+            }
+        } else if ink >> 24 == 255 {
+            self.stipple_with(x, y, rows, scale, clip, |_| ink);
+        } else {
+            self.stipple_with(x, y, rows, scale, clip, |p| pixel::over(p, ink));
+        }
+    }
+
+    /// [`Framebuffer::stipple`], bit by bit, each pixel checked against `clip`.
+    fn stipple_with(
+        &mut self,
+        x: i64,
+        y: i64,
+        rows: &[u8],
+        scale: i64,
+        clip: Rect,
+        paint: impl Fn(u32) -> u32,
+    ) {
+        let (cx0, cx1) = (i64::from(clip.x), clip.right());
+        for (r, &bits) in rows.iter().enumerate() {
+            if bits == 0 {
+                continue;
+            }
+            let top = y + r as i64 * scale;
+            for row_y in top.max(i64::from(clip.y))..(top + scale).min(clip.bottom()) {
+                let row = self.row_mut(row_y as u32);
+                let mut left = bits;
+                while left != 0 {
+                    let i = i64::from(left.leading_zeros() as u8);
+                    left &= !(0x80 >> i);
+                    let px = x + i * scale;
+                    for px in px.max(cx0)..(px + scale).min(cx1) {
+                        let p = &mut row[px as usize];
+                        *p = paint(*p);
+                    }
+                }
+            }
+        }
+    }
+
     /// Resizes to `size`, keeping the top-left content; new pixels get `fill`.
     pub fn resize(&mut self, size: Size, fill: Color) {
         if size == self.size() {
@@ -336,6 +407,23 @@ impl Framebuffer {
 fn swap_red_blue(p: u32) -> u32 {
     (p & 0xff00_ff00) | (p & 0xff) << 16 | (p >> 16) & 0xff
 }
+
+/// For each byte, one mask per bit (bit 7 first): all ones where the bit is set.
+static BIT_MASKS: [[u32; 8]; 256] = {
+    let mut t = [[0u32; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if b & (0x80 >> i) != 0 {
+                t[b][i] = u32::MAX;
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// A colour ready to paint through coverage masks (glyphs): for each coverage 0 to 255, the
 /// colour with its alpha scaled by it, premultiplied.

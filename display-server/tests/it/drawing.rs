@@ -737,6 +737,44 @@ fn ink(img: &Image) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// The `Fixed` face over a real socket: measured as drawn (6x13 cells at the multiple of 13
+/// nearest the size asked for), crisp black and white, and inside its measured box.
+#[test]
+fn fixed_text_is_measured_as_drawn_in_whole_cells() {
+    let (w, h) = (200u32, 60u32);
+    let (_server, mut d, win) = setup(w, h, WHITE);
+    for (size, scale) in [(13u16, 1u32), (24, 2)] {
+        let width = d
+            .text_width(FontFace::Fixed, size, "dispd 42")
+            .expect("text_width");
+        assert_eq!(width, (8 * 6 * scale) as f32, "size {size}");
+        let (ascent, descent) = d.font_extents(FontFace::Fixed, size).expect("font_extents");
+        assert_eq!((ascent, descent), ((11 * scale) as f32, (2 * scale) as f32));
+        d.draw(win)
+            .color(WHITE)
+            .clear()
+            .color(BLACK)
+            .font_face(FontFace::Fixed)
+            .font_size(size)
+            .text(10, 40, "dispd 42");
+        let img = read(&mut d, win, w, h);
+        let inked = ink(&img);
+        assert!(
+            inked.len() > 40 * (scale * scale) as usize,
+            "{} pixels",
+            inked.len()
+        );
+        for &(x, y) in &inked {
+            assert_eq!(px(&img, x, y), [0, 0, 0, 255], "({x}, {y}): not crisp black");
+            assert!(
+                (10..10 + 8 * 6 * scale).contains(&x) && (40 - 11 * scale..40 + 2 * scale).contains(&y),
+                "ink at ({x}, {y}) outside the measured box"
+            );
+        }
+    }
+    assert_no_errors(&mut d, "fixed text");
+}
+
 #[test]
 fn text_stays_inside_its_measured_box() {
     let (w, h) = (320u32, 60u32);

@@ -151,12 +151,13 @@ pub fn fill_rule_index(r: FillRule) -> usize {
 }
 
 /// Number of [`FontFace`] variants; keep in step with [`font_face_index`].
-pub const FONT_FACE_VARIANTS: usize = 2;
+pub const FONT_FACE_VARIANTS: usize = 3;
 
 pub fn font_face_index(f: FontFace) -> usize {
     match f {
         FontFace::Sans => 0,
         FontFace::Mono => 1,
+        FontFace::Fixed => 2,
     }
 }
 
@@ -538,6 +539,7 @@ pub fn font_face_name(f: FontFace) -> &'static str {
     match f {
         FontFace::Sans => "Sans",
         FontFace::Mono => "Mono",
+        FontFace::Fixed => "Fixed",
     }
 }
 
@@ -1045,7 +1047,7 @@ pub fn sample_fill_rules() -> Vec<FillRule> {
 }
 
 pub fn sample_font_faces() -> Vec<FontFace> {
-    vec![FontFace::Sans, FontFace::Mono]
+    vec![FontFace::Sans, FontFace::Mono, FontFace::Fixed]
 }
 
 pub fn sample_path_segs() -> Vec<PathSeg> {
@@ -1203,6 +1205,10 @@ pub fn sample_requests() -> Vec<Request> {
         Request::QueryFont {
             face: FontFace::Sans,
             chars: "héllo 世界 🎉\n\0".into(),
+        },
+        Request::QueryFont {
+            face: FontFace::Fixed,
+            chars: "Fixed".into(),
         },
         // The wire does not enforce the 4096-character limit: the server checks that.
         Request::QueryFont {

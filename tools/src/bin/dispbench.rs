@@ -19,9 +19,10 @@
 //! (the client library's own encoder) and the replies and events the same way.
 //!
 //! Where dispd has no exact equivalent the nearest request stands in, under x11perf's label:
-//! `-noop` sends an empty `Draw` batch, `-pointer` makes a `Sync` round trip, `-create` and `-map`
-//! use top-level windows (dispd has no subwindows), `-ftext` draws DejaVu Sans Mono at 10 px (a
-//! 6x12 cell, next to the 6x13 X font). `-connect` (connect and handshake) is dispd's own.
+//! `-noop` sends `NoOperation` (X's no-op), `-pointer` makes a `Sync` round trip, `-create` and `-map`
+//! use top-level windows (dispd has no subwindows), `-ftext` draws the `Fixed` face, X's own
+//! misc-fixed 6x13 (with `-aa`, DejaVu Sans Mono at 10 px, anti-aliased, a 6x12 cell).
+//! `-connect` (connect and handshake) is dispd's own.
 //!
 //! Besides the tests, three probes print `# key=value` lines for scripts: `-latency N`
 //! (round-trip time of N `Sync`s), `-first-frame N` (connect, create, map, draw, sync until a
@@ -755,9 +756,16 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             let reqs = (0..lines)
                 .map(|i| {
                     let text: String = (0..80).map(|_| char::from(b' ' + rng.below(95) as u8)).collect();
+                    // Aliased: misc-fixed 6x13, x11perf's own font. Anti-aliased: DejaVu Sans
+                    // Mono at 10 px, a 6x12 cell.
+                    let (face, size) = if aa {
+                        (FontFace::Mono, 10)
+                    } else {
+                        (FontFace::Fixed, 13)
+                    };
                     let ops = vec![
-                        DrawOp::SetFontFace(FontFace::Mono),
-                        DrawOp::SetFontSize(10),
+                        DrawOp::SetFontFace(face),
+                        DrawOp::SetFontSize(size),
                         DrawOp::Text {
                             x: 20,
                             y: 13 * (i as i32 + 1),
