@@ -1,6 +1,6 @@
 //! [`Painter`]: one draw batch, built op by op.
 
-use dispd_protocol::packed::{Segment, SmallRect};
+use dispd_protocol::packed::{Segment, SmallPoint, SmallRect};
 use dispd_protocol::{
     BlendMode, Color, DrawOp, Drawable, FillRule, FontFace, GradientStop, LineCap, LineJoin, Paint, PathSeg,
     Point, Rect, Request,
@@ -76,6 +76,31 @@ impl<'a> Painter<'a> {
     pub fn segments(&mut self, segments: &[Segment]) -> &mut Self {
         self.ops
             .push(DrawOp::Segments(segments.iter().copied().collect()));
+        self
+    }
+
+    /// Draws connected lines through points with 16-bit coordinates in one op, 4 bytes a point
+    /// on the wire (X's `PolyLine`), as [`Painter::polyline`] draws them (not closed).
+    pub fn lines(&mut self, points: &[SmallPoint]) -> &mut Self {
+        self.ops.push(DrawOp::Lines(points.iter().copied().collect()));
+        self
+    }
+
+    /// Strokes the outlines of the ellipses inscribed in many rectangles with 16-bit coordinates
+    /// in one op, 8 bytes each on the wire (X's `PolyArc` of whole ellipses), each as
+    /// [`Painter::stroke_ellipse`] strokes it.
+    pub fn stroke_ellipses(&mut self, rects: &[SmallRect]) -> &mut Self {
+        self.ops
+            .push(DrawOp::StrokeEllipses(rects.iter().copied().collect()));
+        self
+    }
+
+    /// Fills the ellipses inscribed in many rectangles with 16-bit coordinates in one op, 8 bytes
+    /// each on the wire (X's `PolyFillArc` of whole ellipses), each as
+    /// [`Painter::fill_ellipse`] fills it.
+    pub fn fill_ellipses(&mut self, rects: &[SmallRect]) -> &mut Self {
+        self.ops
+            .push(DrawOp::FillEllipses(rects.iter().copied().collect()));
         self
     }
 

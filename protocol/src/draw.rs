@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Color, Point, Rect};
-use crate::packed::{Packed, Segment, SmallRect};
+use crate::packed::{Packed, Segment, SmallPoint, SmallRect};
 use crate::request::Drawable;
 
 /// One op in a draw batch. New variants are only added at the end.
@@ -183,6 +183,16 @@ pub enum DrawOp {
     /// Rectangles, each filled as [`DrawOp::FillRect`] would fill it: X's
     /// `PolyFillRectangle`, 8 bytes a rectangle with 16-bit coordinates.
     FillRects(Packed<SmallRect>),
+    /// Connected line segments through the points, drawn as [`DrawOp::Polyline`] (not closed)
+    /// would draw them: X's `PolyLine`, 4 bytes a point with 16-bit coordinates.
+    Lines(Packed<SmallPoint>),
+    /// The outlines of the ellipses inscribed in the rectangles, each stroked as
+    /// [`DrawOp::StrokeEllipse`] would stroke it: X's `PolyArc` of whole ellipses, 8 bytes an
+    /// ellipse.
+    StrokeEllipses(Packed<SmallRect>),
+    /// The ellipses inscribed in the rectangles, each filled as [`DrawOp::FillEllipse`] would
+    /// fill it: X's `PolyFillArc` of whole ellipses, 8 bytes an ellipse.
+    FillEllipses(Packed<SmallRect>),
 }
 
 /// What shapes are painted with.

@@ -54,7 +54,7 @@ pub use framing::FrameDecoder;
 pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
-pub use packed::{Packed, Segment, SmallRect};
+pub use packed::{Packed, Segment, SmallPoint, SmallRect};
 pub use reply::{ClientSummary, FontMetrics, Image, Reply, ServerInfo, WindowInfo};
 pub use request::{Compression, CursorShape, Drawable, ImageSource, InputAction, PixelFormat, Request};
 

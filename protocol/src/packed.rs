@@ -1,18 +1,30 @@
-//! Runs of many small shapes in X's fixed 8-byte layouts (`xSegment`, `xRectangle`): the bytes
-//! of [`crate::DrawOp::Segments`] and [`crate::DrawOp::FillRects`]. A run costs 8 bytes per
-//! shape on the wire, with no tag per shape, and decodes as one byte copy; its coordinates are
-//! 16-bit, as X's are (the single-shape ops take 32-bit ones).
+//! Runs of many small shapes in X's fixed layouts (`xPoint`, `xSegment`, `xRectangle`): the bytes
+//! of [`crate::DrawOp::Segments`], [`crate::DrawOp::FillRects`], [`crate::DrawOp::Lines`] and
+//! the ellipse runs. A run costs 4 or 8 bytes per shape on the wire, with no tag per shape, and
+//! decodes as one byte copy; its coordinates are 16-bit, as X's are (the single-shape ops take
+//! 32-bit ones).
 
 use std::marker::PhantomData;
 
 use serde::{Deserialize, Serialize};
 
-/// A shape stored in 8 little-endian bytes.
+/// A shape stored in [`Packable::SIZE`] little-endian bytes.
 pub trait Packable: Copy {
-    /// The shape's bytes.
-    fn to_bytes(self) -> [u8; 8];
-    /// The shape from its bytes.
-    fn from_bytes(b: [u8; 8]) -> Self;
+    /// Bytes per shape: 4 or 8.
+    const SIZE: usize;
+    /// Appends the shape's bytes.
+    fn write(self, out: &mut Vec<u8>);
+    /// The shape from its `SIZE` bytes.
+    fn read(b: &[u8]) -> Self;
+}
+
+/// A point with 16-bit coordinates, as X's `xPoint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SmallPoint {
+    /// Column.
+    pub x: i16,
+    /// Row.
+    pub y: i16,
 }
 
 /// A line segment from `(x1, y1)` to `(x2, y2)`, as X's `xSegment`.
@@ -41,54 +53,68 @@ pub struct SmallRect {
     pub height: u16,
 }
 
-/// Four 16-bit words from 8 bytes.
-fn words(b: [u8; 8]) -> [[u8; 2]; 4] {
-    [[b[0], b[1]], [b[2], b[3]], [b[4], b[5]], [b[6], b[7]]]
-}
-
-/// 8 bytes from four 16-bit words.
-fn bytes(w: [[u8; 2]; 4]) -> [u8; 8] {
-    [
-        w[0][0], w[0][1], w[1][0], w[1][1], w[2][0], w[2][1], w[3][0], w[3][1],
-    ]
-}
-
-impl Packable for Segment {
-    fn to_bytes(self) -> [u8; 8] {
-        bytes([
-            self.x1.to_le_bytes(),
-            self.y1.to_le_bytes(),
-            self.x2.to_le_bytes(),
-            self.y2.to_le_bytes(),
-        ])
-    }
-    fn from_bytes(b: [u8; 8]) -> Self {
-        let [x1, y1, x2, y2] = words(b).map(i16::from_le_bytes);
-        Segment { x1, y1, x2, y2 }
+impl From<SmallRect> for crate::Rect {
+    fn from(r: SmallRect) -> Self {
+        crate::Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into())
     }
 }
 
-impl Packable for SmallRect {
-    fn to_bytes(self) -> [u8; 8] {
-        bytes([
-            self.x.to_le_bytes(),
-            self.y.to_le_bytes(),
-            self.width.to_le_bytes(),
-            self.height.to_le_bytes(),
-        ])
+/// The 16-bit word at word index `i` of `b`.
+fn word(b: &[u8], i: usize) -> [u8; 2] {
+    [b[2 * i], b[2 * i + 1]]
+}
+
+impl Packable for SmallPoint {
+    const SIZE: usize = 4;
+    fn write(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.x.to_le_bytes());
+        out.extend_from_slice(&self.y.to_le_bytes());
     }
-    fn from_bytes(b: [u8; 8]) -> Self {
-        let [x, y, w, h] = words(b);
-        SmallRect {
-            x: i16::from_le_bytes(x),
-            y: i16::from_le_bytes(y),
-            width: u16::from_le_bytes(w),
-            height: u16::from_le_bytes(h),
+    fn read(b: &[u8]) -> Self {
+        SmallPoint {
+            x: i16::from_le_bytes(word(b, 0)),
+            y: i16::from_le_bytes(word(b, 1)),
         }
     }
 }
 
-/// A run of shapes, 8 bytes each, encoded on the wire as one byte string. Bytes off the wire
+impl Packable for Segment {
+    const SIZE: usize = 8;
+    fn write(self, out: &mut Vec<u8>) {
+        for w in [self.x1, self.y1, self.x2, self.y2] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    fn read(b: &[u8]) -> Self {
+        let w = |i| i16::from_le_bytes(word(b, i));
+        Segment {
+            x1: w(0),
+            y1: w(1),
+            x2: w(2),
+            y2: w(3),
+        }
+    }
+}
+
+impl Packable for SmallRect {
+    const SIZE: usize = 8;
+    fn write(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.x.to_le_bytes());
+        out.extend_from_slice(&self.y.to_le_bytes());
+        out.extend_from_slice(&self.width.to_le_bytes());
+        out.extend_from_slice(&self.height.to_le_bytes());
+    }
+    fn read(b: &[u8]) -> Self {
+        SmallRect {
+            x: i16::from_le_bytes(word(b, 0)),
+            y: i16::from_le_bytes(word(b, 1)),
+            width: u16::from_le_bytes(word(b, 2)),
+            height: u16::from_le_bytes(word(b, 3)),
+        }
+    }
+}
+
+/// A run of shapes, [`Packable::SIZE`] bytes each, encoded on the wire as one byte string. Bytes off the wire
 /// may not be a whole number of shapes: [`Packed::is_whole`] tells (the server refuses such a
 /// run); [`Packed::iter`] ignores a partial tail.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,12 +147,12 @@ impl<T: Packable> Packed<T> {
 
     /// Appends a shape.
     pub fn push(&mut self, shape: T) {
-        self.bytes.extend_from_slice(&shape.to_bytes());
+        shape.write(&mut self.bytes);
     }
 
     /// How many whole shapes the run holds.
     pub fn len(&self) -> usize {
-        self.bytes.len() / 8
+        self.bytes.len() / T::SIZE
     }
 
     /// Whether it holds no whole shape.
@@ -136,16 +162,12 @@ impl<T: Packable> Packed<T> {
 
     /// Whether the bytes are a whole number of shapes.
     pub fn is_whole(&self) -> bool {
-        self.bytes.len() % 8 == 0
+        self.bytes.len() % T::SIZE == 0
     }
 
     /// The shapes, in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = T> + '_ {
-        self.bytes.chunks_exact(8).map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            T::from_bytes(b)
-        })
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = T> + Clone + '_ {
+        self.bytes.chunks_exact(T::SIZE).map(T::read)
     }
 }
 
@@ -168,7 +190,7 @@ impl<T: Packable + std::fmt::Debug> std::fmt::Debug for Packed<T> {
         let mut list = f.debug_list();
         list.entries(self.iter());
         if !self.is_whole() {
-            list.entry(&format_args!("+{} stray bytes", self.bytes.len() % 8));
+            list.entry(&format_args!("+{} stray bytes", self.bytes.len() % T::SIZE));
         }
         list.finish()
     }
@@ -200,5 +222,11 @@ mod tests {
                 height: 1
             }]
         );
+        let points: Packed<SmallPoint> = [SmallPoint { x: -1, y: 0x102 }].into_iter().collect();
+        assert_eq!(points.as_bytes(), [0xff, 0xff, 2, 1]);
+        let points: Packed<SmallPoint> = Packed::from_bytes(vec![1, 0, 2, 0, 3, 0]);
+        assert!(!points.is_whole());
+        assert_eq!(points.len(), 1);
+        assert_eq!(points.iter().collect::<Vec<_>>(), [SmallPoint { x: 1, y: 2 }]);
     }
 }

@@ -383,6 +383,34 @@ fn golden_draw_ops() -> Vec<DrawOp> {
             .into_iter()
             .collect(),
         ),
+        DrawOp::Lines(
+            [
+                dispd_protocol::SmallPoint { x: 1, y: 2 },
+                dispd_protocol::SmallPoint { x: -3, y: 400 },
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        DrawOp::StrokeEllipses(
+            [dispd_protocol::SmallRect {
+                x: 5,
+                y: 6,
+                width: 10,
+                height: 10,
+            }]
+            .into_iter()
+            .collect(),
+        ),
+        DrawOp::FillEllipses(
+            [dispd_protocol::SmallRect {
+                x: -1,
+                y: 0,
+                width: 100,
+                height: 50,
+            }]
+            .into_iter()
+            .collect(),
+        ),
     ]
 }
 
@@ -432,9 +460,12 @@ fn draw_op_tag(op: &DrawOp) -> u8 {
         DrawOp::CopyArea { .. } => 30,
         DrawOp::Segments(_) => 31,
         DrawOp::FillRects(_) => 32,
+        DrawOp::Lines(_) => 33,
+        DrawOp::StrokeEllipses(_) => 34,
+        DrawOp::FillEllipses(_) => 35,
     }
 }
-const DRAW_OP_VARIANTS: u8 = 33;
+const DRAW_OP_VARIANTS: u8 = 36;
 
 fn paint_tag(p: &Paint) -> u8 {
     match p {

@@ -66,10 +66,22 @@ impl Cost {
             DrawOp::StrokeRect(r)
             | DrawOp::StrokeEllipse(r)
             | DrawOp::StrokeRoundRect { rect: r, .. }
-            | DrawOp::Arc { rect: r, .. } => {
-                let (sx, sy, ..) = self.transform;
-                let perimeter = 2.0 * (f64::from(r.width) * sx.abs() + f64::from(r.height) * sy.abs());
-                self.stroke(perimeter).min(self.rect_area(r))
+            | DrawOp::Arc { rect: r, .. } => self.outline(r),
+            DrawOp::FillEllipses(run) => run.iter().map(|r| self.rect_area(&r.into())).sum(),
+            DrawOp::StrokeEllipses(run) => run.iter().map(|r| self.outline(&r.into())).sum(),
+            DrawOp::Lines(run) => {
+                let mut points = run.iter();
+                let first = points.next();
+                let length: f64 = points
+                    .scan(first, |last, p| {
+                        let from = last.replace(p)?;
+                        Some(self.length(
+                            f64::from(p.x) - f64::from(from.x),
+                            f64::from(p.y) - f64::from(from.y),
+                        ))
+                    })
+                    .sum();
+                self.stroke(length)
             }
             DrawOp::Line { x1, y1, x2, y2 } => {
                 let len = self.length(f64::from(*x2 - *x1), f64::from(*y2 - *y1));
@@ -85,13 +97,7 @@ impl Cost {
                     self.stroke(len)
                 })
                 .sum(),
-            DrawOp::FillRects(run) => run
-                .iter()
-                .map(|r| {
-                    let rect = Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into());
-                    self.rect_area(&rect)
-                })
-                .sum(),
+            DrawOp::FillRects(run) => run.iter().map(|r| self.rect_area(&r.into())).sum(),
             DrawOp::Polyline { points, .. } => self.stroke(self.polyline_length(points)),
             DrawOp::StrokePath(segs) => self.stroke(self.path_length(segs)),
             DrawOp::Points(points) => points.len() as f64 * self.line_width * self.line_width,
@@ -134,6 +140,13 @@ impl Cost {
     fn length(&self, dx: f64, dy: f64) -> f64 {
         let (sx, sy, ..) = self.transform;
         ((dx * sx).abs() + (dy * sy).abs()).min(2.0 * (self.width + self.height))
+    }
+
+    /// The pixels of the outline of the shape inscribed in `r`, at most its area.
+    fn outline(&self, r: &Rect) -> f64 {
+        let (sx, sy, ..) = self.transform;
+        let perimeter = 2.0 * (f64::from(r.width) * sx.abs() + f64::from(r.height) * sy.abs());
+        self.stroke(perimeter).min(self.rect_area(r))
     }
 
     fn polyline_length(&self, points: &[Point]) -> f64 {

@@ -318,13 +318,17 @@ fn points_ok(points: &[Point]) -> bool {
 /// What is wrong with one op, if anything, and how many points it counts for.
 fn check_op(op: &DrawOp) -> (Option<String>, usize) {
     let out_of_range = || Some(format!("a coordinate or size is outside ±{MAX_COORD}"));
-    let whole = |run_is_whole: bool, what: &str| {
-        (!run_is_whole).then(|| format!("a run of {what} must be a whole number of 8-byte shapes"))
+    let whole = |run_is_whole: bool, what: &str, size: usize| {
+        (!run_is_whole).then(|| format!("a run of {what} must be a whole number of {size}-byte shapes"))
     };
     match op {
         // 16-bit coordinates are always in range.
-        DrawOp::Segments(run) => (whole(run.is_whole(), "segments"), run.len() * 2),
-        DrawOp::FillRects(run) => (whole(run.is_whole(), "rectangles"), run.len()),
+        DrawOp::Segments(run) => (whole(run.is_whole(), "segments", 8), run.len() * 2),
+        DrawOp::FillRects(run) => (whole(run.is_whole(), "rectangles", 8), run.len()),
+        DrawOp::Lines(run) => (whole(run.is_whole(), "points", 4), run.len()),
+        DrawOp::StrokeEllipses(run) | DrawOp::FillEllipses(run) => {
+            (whole(run.is_whole(), "ellipses", 8), run.len())
+        }
         DrawOp::Text { x, y, text } => {
             if text.len() > MAX_TEXT_BYTES {
                 return (
@@ -526,8 +530,7 @@ fn apply(
         }
         DrawOp::FillRects(run) => {
             for r in run.iter() {
-                let rect = Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into());
-                fill_rect(fb, st, rect, &mut touched);
+                fill_rect(fb, st, r.into(), &mut touched);
             }
         }
         DrawOp::Points(points) => {
@@ -546,15 +549,8 @@ fn apply(
         }
         DrawOp::Polyline { points, closed } => match Pen::crisp(fb, st).filter(|_| points.len() > 1) {
             Some(pen) => {
-                let (dx, dy) = pen.offset;
-                let at = |p: &Point| (p.x.saturating_add(dx), p.y.saturating_add(dy));
-                let clip = st.clip.as_ref();
-                for pair in points.windows(2) {
-                    bresenham(fb, &pen, clip, at(&pair[0]), at(&pair[1]), &mut touched);
-                }
-                if let (true, Some(first), Some(last)) = (*closed, points.first(), points.last()) {
-                    bresenham(fb, &pen, clip, at(last), at(first), &mut touched);
-                }
+                let at = points.iter().map(|p| (p.x, p.y));
+                crisp_polyline(fb, &pen, st.clip.as_ref(), at, *closed, &mut touched);
             }
             None => {
                 if let Some(path) = shapes::polyline(points, *closed, 0.5) {
@@ -562,6 +558,26 @@ fn apply(
                 }
             }
         },
+        DrawOp::Lines(run) => match Pen::crisp(fb, st).filter(|_| run.len() > 1) {
+            Some(pen) => {
+                let at = run.iter().map(|p| (i32::from(p.x), i32::from(p.y)));
+                crisp_polyline(fb, &pen, st.clip.as_ref(), at, false, &mut touched);
+            }
+            None => {
+                let points: Vec<Point> = run
+                    .iter()
+                    .map(|p| Point {
+                        x: p.x.into(),
+                        y: p.y.into(),
+                    })
+                    .collect();
+                if let Some(path) = shapes::polyline(&points, false, 0.5) {
+                    stroke(fb, st, &path, &mut touched);
+                }
+            }
+        },
+        DrawOp::StrokeEllipses(run) => ellipses(fb, st, run.iter().map(Rect::from), false, &mut touched),
+        DrawOp::FillEllipses(run) => ellipses(fb, st, run.iter().map(Rect::from), true, &mut touched),
         DrawOp::StrokeRect(r) => {
             if let Some(path) = shapes::rect(*r, f32::from(st.line_width) / 2.0) {
                 stroke(fb, st, &path, &mut touched);
@@ -593,35 +609,8 @@ fn apply(
                 stroke(fb, st, &path, &mut touched);
             }
         }
-        DrawOp::FillEllipse(r) => match crisp_ink(fb, st) {
-            Some((ink, clip, (dx, dy))) => {
-                if let Some(done) = spans::fill_ellipse(fb, ink, clip, r.translate(dx, dy), &mut st.ellipses)
-                {
-                    touched.add_rect(done);
-                }
-            }
-            None => {
-                if let Some(path) = shapes::ellipse(*r, 0.0) {
-                    fill(fb, st, &path, &mut touched);
-                }
-            }
-        },
-        DrawOp::StrokeEllipse(r) => {
-            match crisp_ink(fb, st).filter(|_| st.line_width == 1 && st.dash.is_none()) {
-                Some((ink, clip, (dx, dy))) => {
-                    if let Some(done) =
-                        spans::stroke_ellipse(fb, ink, clip, r.translate(dx, dy), &mut st.ellipses)
-                    {
-                        touched.add_rect(done);
-                    }
-                }
-                None => {
-                    if let Some(path) = shapes::ellipse(*r, f32::from(st.line_width) / 2.0) {
-                        stroke(fb, st, &path, &mut touched);
-                    }
-                }
-            }
-        }
+        DrawOp::FillEllipse(r) => ellipses(fb, st, [*r].into_iter(), true, &mut touched),
+        DrawOp::StrokeEllipse(r) => ellipses(fb, st, [*r].into_iter(), false, &mut touched),
         DrawOp::Arc { rect, start, sweep } => {
             if let Some(path) = shapes::arc(*rect, *start, *sweep, false, f32::from(st.line_width) / 2.0) {
                 stroke(fb, st, &path, &mut touched);
@@ -766,6 +755,94 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     }
     // Miter joins reach out to miter_limit half-widths.
     touched.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
+}
+
+/// Fills (or strokes, with the line state) the ellipses inscribed in `rects`: spans and cached
+/// outlines when the state is crisp, else tiny-skia paths.
+fn ellipses(
+    fb: &mut Framebuffer,
+    st: &mut State,
+    rects: impl Iterator<Item = Rect>,
+    fill: bool,
+    touched: &mut Damage,
+) {
+    let crisp = crisp_ink(fb, st).filter(|_| fill || (st.line_width == 1 && st.dash.is_none()));
+    match crisp {
+        Some((ink, clip, (dx, dy))) => {
+            for r in rects {
+                let r = r.translate(dx, dy);
+                let done = if fill {
+                    spans::fill_ellipse(fb, ink, clip, r, &mut st.ellipses)
+                } else {
+                    spans::stroke_ellipse(fb, ink, clip, r, &mut st.ellipses)
+                };
+                if let Some(done) = done {
+                    touched.add_rect(done);
+                }
+            }
+        }
+        None => {
+            let half_width = if fill { 0.0 } else { f32::from(st.line_width) / 2.0 };
+            for r in rects {
+                if let Some(path) = shapes::ellipse(r, half_width) {
+                    if fill {
+                        self::fill(fb, st, &path, touched);
+                    } else {
+                        stroke(fb, st, &path, touched);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// X-style lines through `points`, offset by the pen's translation (and from the last back to
+/// the first when `closed`). When every point lies inside the pen's one clip rectangle, so does
+/// every pixel between them: the segments are walked by index and the damage is their box.
+fn crisp_polyline(
+    fb: &mut Framebuffer,
+    pen: &Pen,
+    clip: Option<&Clip>,
+    points: impl Iterator<Item = (i32, i32)> + Clone,
+    closed: bool,
+    touched: &mut Damage,
+) {
+    let (dx, dy) = pen.offset;
+    let points = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
+    if let Some(c) = pen.single_clip {
+        let mut bbox: Option<(i64, i64, i64, i64)> = Some((i64::MAX, i64::MAX, i64::MIN, i64::MIN));
+        for (x, y) in points.clone().map(|(x, y)| (i64::from(x), i64::from(y))) {
+            if !spans::clip_has(c, x, y) {
+                bbox = None;
+                break;
+            }
+            bbox = bbox.map(|(a, b, cx, d)| (a.min(x), b.min(y), cx.max(x + 1), d.max(y + 1)));
+        }
+        if let Some((x0, y0, x1, y1)) = bbox.filter(|b| b.0 < b.2) {
+            touched.add(x0, y0, x1, y1);
+            let mut at = points.map(|(x, y)| (i64::from(x), i64::from(y)));
+            let Some(first) = at.next() else { return };
+            let mut last = first;
+            for p in at {
+                pen.ink.line_inside(fb, c, last, p);
+                last = p;
+            }
+            if closed {
+                pen.ink.line_inside(fb, c, last, first);
+            }
+            return;
+        }
+    }
+    let mut at = points;
+    let Some(first) = at.next() else { return };
+    let mut last = first;
+    for p in at {
+        bresenham(fb, pen, clip, last, p, touched);
+        last = p;
+    }
+    if closed {
+        bresenham(fb, pen, clip, last, first, touched);
+    }
 }
 
 /// What X-style 1-pixel lines need from the state, worked out once per op.
@@ -1542,6 +1619,113 @@ mod tests {
     }
 
     #[test]
+    fn lines_and_ellipse_runs_draw_what_polyline_and_the_ellipse_ops_draw() {
+        // Lines against Polyline (points all inside the clip: the by-index walk with one damage
+        // box; and points outside it: segment by segment), StrokeEllipses and FillEllipses
+        // against the single ops, in the crisp state, translucent and clipped, moved by a
+        // translation, stroked wide and anti-aliased.
+        use dispd_protocol::{SmallPoint, SmallRect};
+        let inside = [(4, 3), (14, 5), (6, 14), (13, 13), (4, 3)];
+        let crossing = [(1, 1), (18, 5), (2, 9), (5, 19), (25, 4), (-3, 4)];
+        let ovals = [
+            (2, 3, 10, 10),
+            (-2, -2, 7, 5),
+            (8, 9, 11, 6),
+            (5, 5, 1, 1),
+            (3, 3, 0, 4),
+        ];
+        for state in [
+            vec![],
+            vec![
+                DrawOp::SetColor(Color::rgba(200, 0, 0, 90)),
+                DrawOp::SetClip(vec![Rect::new(3, 2, 13, 14)]),
+            ],
+            vec![DrawOp::SetClip(vec![
+                Rect::new(3, 2, 6, 14),
+                Rect::new(9, 2, 7, 14),
+            ])],
+            vec![DrawOp::SetTransform {
+                sx: 1.0,
+                sy: 1.0,
+                tx: 1.0,
+                ty: -1.0,
+            }],
+            vec![DrawOp::SetLineWidth(3)],
+            vec![DrawOp::SetAntialias(true)],
+        ] {
+            let draw = |shapes: Vec<DrawOp>| {
+                let mut f = fb();
+                let ops: Vec<DrawOp> = state.iter().cloned().chain(shapes).collect();
+                let dmg = run(&mut f, &ops).unwrap();
+                (f.pixels().to_vec(), dmg)
+            };
+            // X-style lines are checked against one `Line` op per segment, which never takes the
+            // by-index walk for a whole run; stroked ones against `Polyline` (joins differ).
+            let crisp = !state
+                .iter()
+                .any(|op| matches!(op, DrawOp::SetLineWidth(_) | DrawOp::SetAntialias(true)));
+            for points in [&inside[..], &crossing[..]] {
+                let polyline = if crisp {
+                    points
+                        .windows(2)
+                        .map(|w| DrawOp::Line {
+                            x1: w[0].0,
+                            y1: w[0].1,
+                            x2: w[1].0,
+                            y2: w[1].1,
+                        })
+                        .collect()
+                } else {
+                    vec![DrawOp::Polyline {
+                        points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+                        closed: false,
+                    }]
+                };
+                let lines = DrawOp::Lines(
+                    points
+                        .iter()
+                        .map(|&(x, y)| SmallPoint {
+                            x: x as i16,
+                            y: y as i16,
+                        })
+                        .collect(),
+                );
+                let (want, want_dmg) = draw(polyline);
+                let (got, got_dmg) = draw(vec![lines]);
+                assert!(want.iter().any(|&p| p != WHITE), "{state:?}: nothing drawn");
+                assert_eq!(got, want, "{state:?} {points:?}");
+                assert_eq!(got_dmg, want_dmg, "{state:?} {points:?}");
+            }
+            let small: Vec<SmallRect> = ovals
+                .iter()
+                .map(|&(x, y, w, h)| SmallRect {
+                    x: x as i16,
+                    y: y as i16,
+                    width: w as u16,
+                    height: h as u16,
+                })
+                .collect();
+            let rects = ovals.iter().map(|&(x, y, w, h)| Rect::new(x, y, w, h));
+            for (single, packed) in [
+                (
+                    rects.clone().map(DrawOp::StrokeEllipse).collect::<Vec<_>>(),
+                    DrawOp::StrokeEllipses(small.iter().copied().collect()),
+                ),
+                (
+                    rects.clone().map(DrawOp::FillEllipse).collect(),
+                    DrawOp::FillEllipses(small.iter().copied().collect()),
+                ),
+            ] {
+                let (want, want_dmg) = draw(single);
+                let (got, got_dmg) = draw(vec![packed.clone()]);
+                assert!(want.iter().any(|&p| p != WHITE), "{state:?}: nothing drawn");
+                assert_eq!(got, want, "{state:?} {packed:?}");
+                assert_eq!(got_dmg, want_dmg, "{state:?} {packed:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_run_that_is_not_whole_shapes_fails_the_batch() {
         let mut f = fb();
         let ops = [
@@ -1550,6 +1734,15 @@ mod tests {
         ];
         match run(&mut f, &ops) {
             Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains("8-byte"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(inked(&f).is_empty());
+        let ops = [
+            DrawOp::Clear,
+            DrawOp::Lines(dispd_protocol::Packed::from_bytes(vec![0; 6])),
+        ];
+        match run(&mut f, &ops) {
+            Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains("4-byte"), "{reason}"),
             other => panic!("{other:?}"),
         }
         assert!(inked(&f).is_empty());

@@ -18,7 +18,7 @@ use dispd_protocol::{
     Modifiers, NamedKey, Paint, PathSeg, PixelFormat, Point, Rect, Reply, Request, RequestError, ServerInfo,
     ServerMessage, Size, WheelDelta, WindowId,
 };
-use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallRect};
+use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallPoint, SmallRect};
 
 // ---------------------------------------------------------------------------------------------
 // Variant indices: one `match` per enum, no `_` arm.
@@ -57,7 +57,7 @@ pub fn request_index(r: &Request) -> usize {
 }
 
 /// Number of [`DrawOp`] variants; keep in step with [`draw_op_index`].
-pub const DRAW_OP_VARIANTS: usize = 33;
+pub const DRAW_OP_VARIANTS: usize = 36;
 
 pub fn draw_op_index(op: &DrawOp) -> usize {
     match op {
@@ -94,6 +94,9 @@ pub fn draw_op_index(op: &DrawOp) -> usize {
         DrawOp::CopyArea { .. } => 30,
         DrawOp::Segments(_) => 31,
         DrawOp::FillRects(_) => 32,
+        DrawOp::Lines(_) => 33,
+        DrawOp::StrokeEllipses(_) => 34,
+        DrawOp::FillEllipses(_) => 35,
     }
 }
 
@@ -494,6 +497,9 @@ pub fn draw_op_name(op: &DrawOp) -> &'static str {
         DrawOp::CopyArea { .. } => "CopyArea",
         DrawOp::Segments(_) => "Segments",
         DrawOp::FillRects(_) => "FillRects",
+        DrawOp::Lines(_) => "Lines",
+        DrawOp::StrokeEllipses(_) => "StrokeEllipses",
+        DrawOp::FillEllipses(_) => "FillEllipses",
     }
 }
 
@@ -956,6 +962,31 @@ pub fn sample_draw_ops() -> Vec<DrawOp> {
             .into_iter()
             .collect(),
         ),
+        DrawOp::Lines(
+            [
+                SmallPoint { x: 0, y: 0 },
+                SmallPoint {
+                    x: i16::MIN,
+                    y: i16::MAX,
+                },
+                SmallPoint { x: 10, y: -10 },
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        // Not a whole number of points.
+        DrawOp::Lines(Packed::from_bytes(vec![1, 2, 3, 4, 5])),
+        DrawOp::StrokeEllipses(
+            [SmallRect {
+                x: 1,
+                y: 2,
+                width: 10,
+                height: 20,
+            }]
+            .into_iter()
+            .collect(),
+        ),
+        DrawOp::FillEllipses(Packed::new()),
     ]);
     v
 }

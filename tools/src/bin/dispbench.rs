@@ -591,6 +591,16 @@ fn polyline_layout(size: i32, n: usize) -> Vec<Point> {
     points
 }
 
+/// A rectangle in a packed run's 16-bit layout (the layouts stay well within it).
+fn small_rect(r: Rect) -> gui_client::SmallRect {
+    gui_client::SmallRect {
+        x: r.x as i16,
+        y: r.y as i16,
+        width: r.width as u16,
+        height: r.height as u16,
+    }
+}
+
 /// x11perf's circle layout (do_arcs.c): bounding squares down the columns.
 fn circle_layout(size: i32, n: usize) -> Vec<Rect> {
     let half = (size + 19) / 20;
@@ -700,13 +710,7 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             // One PolyFillRectangle of n: a run in X's 8-byte layout for a thousand; for a few
             // (36, 1), one FillRect op each, whose varint coordinates take fewer bytes.
             let ops = if n == 1000 {
-                let run = rects.into_iter().map(|r| gui_client::SmallRect {
-                    x: r.x as i16,
-                    y: r.y as i16,
-                    width: r.width as u16,
-                    height: r.height as u16,
-                });
-                vec![DrawOp::FillRects(run.collect())]
+                vec![DrawOp::FillRects(rects.into_iter().map(small_rect).collect())]
             } else {
                 rects.into_iter().map(DrawOp::FillRect).collect()
             };
@@ -726,27 +730,26 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             draw_test(vec![DrawOp::Segments(run.collect())], 1000, true)
         }
         "line10" => {
-            let ops = vec![DrawOp::Polyline {
-                points: polyline_layout(10, 1000),
-                closed: false,
-            }];
-            draw_test(ops, 1000, true)
+            // One `Lines` run per `PolyLine`: 4 bytes a point, as X's.
+            let points = polyline_layout(10, 1000)
+                .into_iter()
+                .map(|p| gui_client::SmallPoint {
+                    x: p.x as i16,
+                    y: p.y as i16,
+                })
+                .collect();
+            draw_test(vec![DrawOp::Lines(points)], 1000, true)
         }
         "circle10" => {
-            let ops = circle_layout(10, 1000)
-                .into_iter()
-                .map(DrawOp::StrokeEllipse)
-                .collect();
-            draw_test(ops, 1000, true)
+            // One `StrokeEllipses` run per `PolyArc` of whole circles.
+            let run = circle_layout(10, 1000).into_iter().map(small_rect).collect();
+            draw_test(vec![DrawOp::StrokeEllipses(run)], 1000, true)
         }
         "fcircle10" | "fcircle100" => {
             let size: i32 = name[7..].parse()?;
             let n = if size == 100 { 100 } else { 1000 };
-            let ops = circle_layout(size, n)
-                .into_iter()
-                .map(DrawOp::FillEllipse)
-                .collect();
-            draw_test(ops, n, true)
+            let run = circle_layout(size, n).into_iter().map(small_rect).collect();
+            draw_test(vec![DrawOp::FillEllipses(run)], n, true)
         }
         "ftext" => {
             // One request per 80-character line, as x11perf's XDrawString; the lines run down
