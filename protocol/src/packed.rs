@@ -59,9 +59,12 @@ impl From<SmallRect> for crate::Rect {
     }
 }
 
-/// The 16-bit word at word index `i` of `b`.
-fn word(b: &[u8], i: usize) -> [u8; 2] {
-    [b[2 * i], b[2 * i + 1]]
+/// The first `N` bytes of `b` as little-endian 16-bit words: one length check, then plain
+/// loads (indexing the slice word by word would check every byte).
+fn words<const N: usize, const W: usize>(b: &[u8]) -> [[u8; 2]; W] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&b[..N]);
+    std::array::from_fn(|i| [a[2 * i], a[2 * i + 1]])
 }
 
 impl Packable for SmallPoint {
@@ -71,10 +74,8 @@ impl Packable for SmallPoint {
         out.extend_from_slice(&self.y.to_le_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        SmallPoint {
-            x: i16::from_le_bytes(word(b, 0)),
-            y: i16::from_le_bytes(word(b, 1)),
-        }
+        let [x, y] = words::<4, 2>(b).map(i16::from_le_bytes);
+        SmallPoint { x, y }
     }
 }
 
@@ -86,13 +87,8 @@ impl Packable for Segment {
         }
     }
     fn read(b: &[u8]) -> Self {
-        let w = |i| i16::from_le_bytes(word(b, i));
-        Segment {
-            x1: w(0),
-            y1: w(1),
-            x2: w(2),
-            y2: w(3),
-        }
+        let [x1, y1, x2, y2] = words::<8, 4>(b).map(i16::from_le_bytes);
+        Segment { x1, y1, x2, y2 }
     }
 }
 
@@ -105,11 +101,12 @@ impl Packable for SmallRect {
         out.extend_from_slice(&self.height.to_le_bytes());
     }
     fn read(b: &[u8]) -> Self {
+        let [x, y, w, h] = words::<8, 4>(b);
         SmallRect {
-            x: i16::from_le_bytes(word(b, 0)),
-            y: i16::from_le_bytes(word(b, 1)),
-            width: u16::from_le_bytes(word(b, 2)),
-            height: u16::from_le_bytes(word(b, 3)),
+            x: i16::from_le_bytes(x),
+            y: i16::from_le_bytes(y),
+            width: u16::from_le_bytes(w),
+            height: u16::from_le_bytes(h),
         }
     }
 }

@@ -528,11 +528,7 @@ fn apply(
                 .map(|s| ((s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into())));
             lines(fb, st, pairs, &mut touched);
         }
-        DrawOp::FillRects(run) => {
-            for r in run.iter() {
-                fill_rect(fb, st, r.into(), &mut touched);
-            }
-        }
+        DrawOp::FillRects(run) => fill_rects(fb, st, run.iter().map(Rect::from), &mut touched),
         DrawOp::Points(points) => {
             let w = u32::from(st.line_width);
             let half = (w / 2) as f32;
@@ -705,21 +701,35 @@ fn make_clip(fb: &Framebuffer, rects: &[Rect]) -> Option<Clip> {
 /// A rectangle fill: straight into memory when nothing but a solid colour and a whole-pixel
 /// offset is involved, through tiny-skia otherwise.
 fn fill_rect(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage) {
+    fill_rects(fb, st, std::iter::once(r), touched);
+}
+
+/// Fills each rectangle with the paint. A solid colour, a whole-pixel translation and at most
+/// one clip rectangle (worked out once for all of them) fill rows straight; anything else goes
+/// through tiny-skia.
+fn fill_rects(fb: &mut Framebuffer, st: &State, rects: impl Iterator<Item = Rect>, touched: &mut Damage) {
     if let (Some(color), Some((dx, dy))) = (st.solid(), st.integer_offset()) {
-        let r = r.translate(dx, dy);
-        match &st.clip {
-            None => fb.fill_rect(r, color, st.copy()),
-            Some(clip) if clip.rects.len() == 1 => {
-                if let Some(r) = r.intersect(&clip.rects[0]) {
-                    fb.fill_rect(r, color, st.copy());
+        match st.single_clip(fb.bounds()) {
+            Some(clip) => {
+                let ink = spans::Ink::new(fb, color, st.copy());
+                for r in rects {
+                    if let Some(r) = r.translate(dx, dy).intersect(&clip) {
+                        ink.fill(fb, r);
+                        touched.add_rect(r);
+                    }
                 }
             }
-            Some(_) => return fill_rect_skia(fb, st, r, touched, Transform::identity()),
+            None => {
+                for r in rects {
+                    fill_rect_skia(fb, st, r.translate(dx, dy), touched, Transform::identity());
+                }
+            }
         }
-        touched.add_rect(r);
         return;
     }
-    fill_rect_skia(fb, st, r, touched, st.skia_transform());
+    for r in rects {
+        fill_rect_skia(fb, st, r, touched, st.skia_transform());
+    }
 }
 
 fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage, ts: Transform) {
@@ -797,51 +807,79 @@ fn ellipses(
 }
 
 /// X-style lines through `points`, offset by the pen's translation (and from the last back to
-/// the first when `closed`). When every point lies inside the pen's one clip rectangle, so does
-/// every pixel between them: the segments are walked by index and the damage is their box.
+/// the first when `closed`).
 fn crisp_polyline(
     fb: &mut Framebuffer,
     pen: &Pen,
     clip: Option<&Clip>,
-    points: impl Iterator<Item = (i32, i32)> + Clone,
+    points: impl Iterator<Item = (i32, i32)>,
     closed: bool,
     touched: &mut Damage,
 ) {
     let (dx, dy) = pen.offset;
-    let points = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
-    if let Some(c) = pen.single_clip {
-        let mut bbox: Option<(i64, i64, i64, i64)> = Some((i64::MAX, i64::MAX, i64::MIN, i64::MIN));
-        for (x, y) in points.clone().map(|(x, y)| (i64::from(x), i64::from(y))) {
-            if !spans::clip_has(c, x, y) {
-                bbox = None;
-                break;
-            }
-            bbox = bbox.map(|(a, b, cx, d)| (a.min(x), b.min(y), cx.max(x + 1), d.max(y + 1)));
-        }
-        if let Some((x0, y0, x1, y1)) = bbox.filter(|b| b.0 < b.2) {
-            touched.add(x0, y0, x1, y1);
-            let mut at = points.map(|(x, y)| (i64::from(x), i64::from(y)));
-            let Some(first) = at.next() else { return };
-            let mut last = first;
-            for p in at {
-                pen.ink.line_inside(fb, c, last, p);
-                last = p;
-            }
-            if closed {
-                pen.ink.line_inside(fb, c, last, first);
-            }
-            return;
-        }
-    }
-    let mut at = points;
+    let mut at = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
     let Some(first) = at.next() else { return };
+    let mut walk = CrispWalk::new(fb, pen, clip, touched);
     let mut last = first;
     for p in at {
-        bresenham(fb, pen, clip, last, p, touched);
+        walk.line(last, p);
         last = p;
     }
     if closed {
-        bresenham(fb, pen, clip, last, first, touched);
+        walk.line(last, first);
+    }
+    walk.finish();
+}
+
+/// Draws X-style lines one after another. A line with both ends inside the pen's one clip
+/// rectangle (the usual case) is walked by index, and only widens a box that becomes damage
+/// once, at the end; any other goes through [`bresenham`].
+struct CrispWalk<'a> {
+    fb: &'a mut Framebuffer,
+    pen: &'a Pen,
+    clip: Option<&'a Clip>,
+    touched: &'a mut Damage,
+    /// The box of the lines walked by index, ends exclusive (empty while `x0 >= x1`).
+    inside: (i64, i64, i64, i64),
+}
+
+impl<'a> CrispWalk<'a> {
+    fn new(fb: &'a mut Framebuffer, pen: &'a Pen, clip: Option<&'a Clip>, touched: &'a mut Damage) -> Self {
+        Self {
+            fb,
+            pen,
+            clip,
+            touched,
+            inside: (i64::MAX, i64::MAX, i64::MIN, i64::MIN),
+        }
+    }
+
+    /// Adds the box of the lines walked by index to the damage.
+    fn finish(self) {
+        let (x0, y0, x1, y1) = self.inside;
+        if x0 < x1 {
+            self.touched.add(x0, y0, x1, y1);
+        }
+    }
+
+    fn line(&mut self, a: (i32, i32), b: (i32, i32)) {
+        let (a, b) = ((i64::from(a.0), i64::from(a.1)), (i64::from(b.0), i64::from(b.1)));
+        match self.pen.single_clip {
+            Some(c) if spans::clip_has(c, a.0, a.1) && spans::clip_has(c, b.0, b.1) => {
+                self.pen.ink.line_inside(self.fb, c, a, b);
+                let (x0, y0, x1, y1) = &mut self.inside;
+                (*x0, *y0) = ((*x0).min(a.0.min(b.0)), (*y0).min(a.1.min(b.1)));
+                (*x1, *y1) = ((*x1).max(a.0.max(b.0) + 1), (*y1).max(a.1.max(b.1) + 1));
+            }
+            _ => bresenham(
+                self.fb,
+                self.pen,
+                self.clip,
+                (a.0 as i32, a.1 as i32),
+                (b.0 as i32, b.1 as i32),
+                self.touched,
+            ),
+        }
     }
 }
 
@@ -881,10 +919,15 @@ fn lines(
     match Pen::crisp(fb, st) {
         Some(pen) => {
             let (dx, dy) = pen.offset;
+            let pairs = pairs.map(move |(a, b)| {
+                let at = |(x, y): (i32, i32)| (x.saturating_add(dx), y.saturating_add(dy));
+                (at(a), at(b))
+            });
+            let mut walk = CrispWalk::new(fb, &pen, st.clip.as_ref(), touched);
             for (a, b) in pairs {
-                let (a, b) = ((a.0 + dx, a.1 + dy), (b.0 + dx, b.1 + dy));
-                bresenham(fb, &pen, st.clip.as_ref(), a, b, touched);
+                walk.line(a, b);
             }
+            walk.finish();
         }
         None => {
             for (a, b) in pairs {
@@ -1563,16 +1606,22 @@ mod tests {
         // Segments and FillRects against Line and FillRect, in the crisp state, translucent and
         // clipped, and stroked wide (the non-Bresenham path).
         use dispd_protocol::{Segment, SmallRect};
-        let segs = [(1, 1, 18, 5), (18, 18, 2, 9), (5, 0, 5, 19), (-3, 4, 25, 4)];
+        // The first segments cross the edges (each walked on its own); the second all lie
+        // inside the clip (walked by index, one damage box for the run).
+        let crossing = [(1, 1, 18, 5), (18, 18, 2, 9), (5, 0, 5, 19), (-3, 4, 25, 4)];
+        let inside = [(4, 3, 14, 5), (14, 15, 4, 9), (5, 3, 5, 14), (13, 13, 13, 13)];
         let rects = [(2, 3, 4, 5), (-2, -2, 5, 5), (15, 12, 10, 10)];
-        for state in [
-            vec![],
-            vec![
-                DrawOp::SetColor(Color::rgba(200, 0, 0, 90)),
-                DrawOp::SetClip(vec![Rect::new(3, 2, 12, 14)]),
-            ],
-            vec![DrawOp::SetLineWidth(3)],
-        ] {
+        for (segs, state) in [&crossing, &inside].into_iter().flat_map(|segs| {
+            [
+                vec![],
+                vec![
+                    DrawOp::SetColor(Color::rgba(200, 0, 0, 90)),
+                    DrawOp::SetClip(vec![Rect::new(3, 2, 12, 14)]),
+                ],
+                vec![DrawOp::SetLineWidth(3)],
+            ]
+            .map(move |state| (segs, state))
+        }) {
             let draw = |shapes: Vec<DrawOp>| {
                 let mut f = fb();
                 let ops: Vec<DrawOp> = state.iter().cloned().chain(shapes).collect();

@@ -88,6 +88,19 @@ impl Ink {
         }
     }
 
+    /// Paints the rectangle `r`, which lies within the framebuffer.
+    pub(super) fn fill(self, fb: &mut Framebuffer, r: Rect) {
+        let (x0, x1) = (r.x as usize, r.x as usize + r.width as usize);
+        for y in r.y as u32..r.y as u32 + r.height {
+            let row = &mut fb.row_mut(y)[x0..x1];
+            if self.store {
+                row.fill(self.src);
+            } else {
+                row.iter_mut().for_each(|p| *p = pixel::over(*p, self.src));
+            }
+        }
+    }
+
     /// Paints pixels `x0..x1` of row `y`, clipped.
     pub(super) fn span(self, fb: &mut Framebuffer, clip: Rect, y: i64, x0: i64, x1: i64) {
         if y < i64::from(clip.y) || y >= clip.bottom() {
