@@ -293,6 +293,11 @@ impl Run {
         }
     }
 
+    /// Whether it holds neither requests nor descriptors.
+    fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.fds.is_empty()
+    }
+
     /// Hands the run (if anything is in it) to the core and starts the next at `next_seq`;
     /// false if the core is gone.
     async fn hand_over(
@@ -302,7 +307,7 @@ impl Run {
         unapplied: &mut Unapplied,
         next_seq: u32,
     ) -> bool {
-        if self.requests.is_empty() && self.fds.is_empty() {
+        if self.is_empty() {
             // Nothing to hand over (a run of no-ops): just renumber.
             self.first_seq = next_seq;
             return true;
@@ -341,25 +346,22 @@ async fn read_loop(
         let mut failure = None;
         loop {
             match decoder.next_frame() {
+                Ok(Some(body)) if Request::is_no_operation(body) => {
+                    // Recognised by its bytes, counted here and never handed on: a no-op ends
+                    // the run before it (an empty run is only renumbered, without a call).
+                    seq = seq.wrapping_add(1);
+                    if run.is_empty() {
+                        run.first_seq = seq.wrapping_add(1);
+                    } else if !run
+                        .hand_over(client, ctx, &mut unapplied, seq.wrapping_add(1))
+                        .await
+                    {
+                        return ReadEnd::ServerGone;
+                    }
+                }
                 Ok(Some(body)) => {
                     let len = body.len() + 4;
-                    // No-ops are recognised by their bytes, not decoded.
-                    let decoded = if Request::is_no_operation(body) {
-                        Ok(Request::NoOperation)
-                    } else {
-                        dispd_protocol::decode::<Request>(body)
-                    };
-                    match decoded {
-                        Ok(Request::NoOperation) => {
-                            // Counted here, never handed on: a no-op ends the run before it.
-                            seq = seq.wrapping_add(1);
-                            if !run
-                                .hand_over(client, ctx, &mut unapplied, seq.wrapping_add(1))
-                                .await
-                            {
-                                return ReadEnd::ServerGone;
-                            }
-                        }
+                    match dispd_protocol::decode::<Request>(body) {
                         Ok(r) => {
                             seq = seq.wrapping_add(1);
                             // What it holds decoded, when more than its frame: a 5-byte

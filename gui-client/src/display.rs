@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use dispd_protocol::handshake::Setup;
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, Event, FontFace, FrameDecoder,
-    IdAllocator, Image, InputAction, PixelFormat, Rect, Reply, Request, ServerInfo, ServerMessage, Size,
-    WindowId, WindowInfo,
+    ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, Event, EventMask, FontFace,
+    FrameDecoder, IdAllocator, Image, InputAction, PixelFormat, Rect, Reply, Request, ServerInfo,
+    ServerMessage, Size, WindowId, WindowInfo,
 };
 
 use crate::connect::{self, ConnectOptions, Socket};
@@ -145,6 +145,12 @@ impl Display {
     /// Moves and resizes a window.
     pub fn configure_window(&mut self, window: WindowId, rect: Rect) {
         self.send(&Request::ConfigureWindow { window, rect });
+    }
+
+    /// Chooses which events the server sends about `window` (every kind until this is called),
+    /// as X's `SelectInput`: `EventMask::NONE` for a window whose events nobody reads.
+    pub fn select_events(&mut self, window: WindowId, events: EventMask) {
+        self.send(&Request::SelectEvents { window, events });
     }
 
     /// Sets a window's title.

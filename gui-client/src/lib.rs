@@ -52,7 +52,7 @@ pub use dispd_protocol as protocol;
 pub use dispd_protocol::handshake::Setup;
 pub use dispd_protocol::{
     BlendMode, Button, ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, ErrorCode, Event,
-    FillRule, FontFace, GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin, Modifiers,
-    NamedKey, Paint, PixelFormat, Point, Rect, RequestError, Segment, ServerInfo, Size, SmallPoint,
-    SmallRect, WheelDelta, WindowId, WindowInfo,
+    EventMask, FillRule, FontFace, GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin,
+    Modifiers, NamedKey, Paint, PixelFormat, Point, Rect, RequestError, Segment, ServerInfo, Size,
+    SmallPoint, SmallRect, WheelDelta, WindowId, WindowInfo,
 };

@@ -112,7 +112,82 @@ pub enum Event {
     },
 }
 
+/// A set of kinds of [`Event`], one bit each, for [`crate::Request::SelectEvents`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventMask(pub u32);
+
+impl EventMask {
+    /// No events.
+    pub const NONE: EventMask = EventMask(0);
+    /// [`Event::Expose`].
+    pub const EXPOSE: EventMask = EventMask(1 << 0);
+    /// [`Event::Configure`].
+    pub const CONFIGURE: EventMask = EventMask(1 << 1);
+    /// [`Event::CloseRequested`].
+    pub const CLOSE_REQUESTED: EventMask = EventMask(1 << 2);
+    /// [`Event::Key`].
+    pub const KEY: EventMask = EventMask(1 << 3);
+    /// [`Event::PointerMotion`].
+    pub const POINTER_MOTION: EventMask = EventMask(1 << 4);
+    /// [`Event::PointerButton`].
+    pub const POINTER_BUTTON: EventMask = EventMask(1 << 5);
+    /// [`Event::PointerWheel`].
+    pub const POINTER_WHEEL: EventMask = EventMask(1 << 6);
+    /// [`Event::PointerEnter`].
+    pub const POINTER_ENTER: EventMask = EventMask(1 << 7);
+    /// [`Event::PointerLeave`].
+    pub const POINTER_LEAVE: EventMask = EventMask(1 << 8);
+    /// [`Event::Focus`].
+    pub const FOCUS: EventMask = EventMask(1 << 9);
+    /// [`Event::TextInput`].
+    pub const TEXT_INPUT: EventMask = EventMask(1 << 10);
+    /// [`Event::ScaleFactor`].
+    pub const SCALE_FACTOR: EventMask = EventMask(1 << 11);
+    /// [`Event::FrameDone`].
+    pub const FRAME_DONE: EventMask = EventMask(1 << 12);
+    /// Every event: what a new window gets.
+    pub const ALL: EventMask = EventMask((1 << 13) - 1);
+
+    /// Whether every kind in `other` is in the set.
+    pub fn contains(self, other: EventMask) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for EventMask {
+    type Output = EventMask;
+    fn bitor(self, rhs: EventMask) -> EventMask {
+        EventMask(self.0 | rhs.0)
+    }
+}
+
+impl std::fmt::Debug for EventMask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EventMask({:#06x})", self.0)
+    }
+}
+
 impl Event {
+    /// The kind of event, as its bit in an [`EventMask`].
+    pub fn kind(&self) -> EventMask {
+        match self {
+            Event::Expose { .. } => EventMask::EXPOSE,
+            Event::Configure { .. } => EventMask::CONFIGURE,
+            Event::CloseRequested { .. } => EventMask::CLOSE_REQUESTED,
+            Event::Key(_) => EventMask::KEY,
+            Event::PointerMotion { .. } => EventMask::POINTER_MOTION,
+            Event::PointerButton { .. } => EventMask::POINTER_BUTTON,
+            Event::PointerWheel { .. } => EventMask::POINTER_WHEEL,
+            Event::PointerEnter { .. } => EventMask::POINTER_ENTER,
+            Event::PointerLeave { .. } => EventMask::POINTER_LEAVE,
+            Event::Focus { .. } => EventMask::FOCUS,
+            Event::TextInput { .. } => EventMask::TEXT_INPUT,
+            Event::ScaleFactor { .. } => EventMask::SCALE_FACTOR,
+            Event::FrameDone { .. } => EventMask::FRAME_DONE,
+        }
+    }
+
     /// The window the event concerns.
     pub fn window(&self) -> WindowId {
         match self {

@@ -49,7 +49,7 @@ pub use codec::{decode, encode_frame, encode_frame_head};
 pub use display::{ConnectAddress, ParsedDisplay};
 pub use draw::{BlendMode, DrawOp, FillRule, FontFace, GradientStop, LineCap, LineJoin, Paint, PathSeg};
 pub use error::{DecodeError, DisplayError, FrameError, HandshakeError};
-pub use event::{Button, Event, Key, KeyEvent, Modifiers, NamedKey, WheelDelta};
+pub use event::{Button, Event, EventMask, Key, KeyEvent, Modifiers, NamedKey, WheelDelta};
 pub use framing::FrameDecoder;
 pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::draw::{DrawOp, FontFace};
+use crate::event::EventMask;
 use crate::geometry::{Color, Rect};
 use crate::ids::WindowId;
 
@@ -175,6 +176,16 @@ pub enum Request {
     /// Nothing: X's `NoOperation`. It takes a sequence number and is never answered and never
     /// fails; it shows the server the client is alive (see the idle timeout) and can pad.
     NoOperation,
+    /// Choose which events the server sends about a window, as X's `SelectInput`. A new window
+    /// gets every event ([`EventMask::ALL`]); a client that does not want, say, the focus
+    /// events of a window it maps saves the server and the wire their cost. What the events
+    /// would report still happens (the window still takes the focus).
+    SelectEvents {
+        /// The window.
+        window: WindowId,
+        /// The events to send from now on.
+        events: EventMask,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -347,6 +358,7 @@ impl Request {
             Request::PutShmImage { .. } => "PutShmImage",
             Request::DetachShm { .. } => "DetachShm",
             Request::NoOperation => "NoOperation",
+            Request::SelectEvents { .. } => "SelectEvents",
         }
     }
 }

@@ -148,6 +148,7 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::PutShmImage { .. } => "request_put_shm_image",
         Request::DetachShm { .. } => "request_detach_shm",
         Request::NoOperation => "request_no_operation",
+        Request::SelectEvents { .. } => "request_select_events",
     }
 }
 
@@ -227,6 +228,10 @@ fn golden_requests() -> Vec<Request> {
         },
         Request::DetachShm { segment: IMG.0 },
         Request::NoOperation,
+        Request::SelectEvents {
+            window: W,
+            events: dispd_protocol::EventMask::KEY | dispd_protocol::EventMask::EXPOSE,
+        },
     ]
 }
 
@@ -1003,6 +1008,7 @@ fn every_request_variant_is_frozen() {
         "request_put_shm_image",
         "request_detach_shm",
         "request_no_operation",
+        "request_select_events",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");

@@ -148,8 +148,7 @@ impl ServerCore {
         let msec = self.started.elapsed().as_millis() as u32;
         for (client, window) in std::mem::take(&mut self.frame_requests) {
             if self.scene.get(window).is_some_and(|w| w.owner == client) {
-                self.output
-                    .push((client, ServerMessage::Event(Event::FrameDone { window, msec })));
+                self.send_event(Event::FrameDone { window, msec });
             }
         }
     }
@@ -186,9 +185,12 @@ impl ServerCore {
     }
 
     /// Queues `event` for the owner of its window, if the window exists.
+    /// Sends `event` to the owner of its window, if the owner selected its kind.
     fn send_event(&mut self, event: Event) {
         if let Some(w) = self.scene.get(event.window()) {
-            self.output.push((w.owner, ServerMessage::Event(event)));
+            if w.events.contains(event.kind()) {
+                self.output.push((w.owner, ServerMessage::Event(event)));
+            }
         }
     }
 

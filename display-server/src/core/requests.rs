@@ -3,8 +3,8 @@
 
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, Image, Rect, Reply, Request, RequestError,
-    ServerInfo, ServerMessage, WindowId, WindowInfo,
+    ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, EventMask, Image, Rect, Reply, Request,
+    RequestError, ServerInfo, ServerMessage, WindowId, WindowInfo,
 };
 
 use super::{Failure, SceneChange, ServerCore, Window};
@@ -151,6 +151,7 @@ impl ServerCore {
             Request::Sync => return Ok(Some(Reply::Sync)),
             // Sessions count these without passing them on; one that comes here does nothing too.
             Request::NoOperation => {}
+            Request::SelectEvents { window, events } => self.own_window_mut(client, window)?.events = events,
             Request::ListClients => {
                 let all = self.trusted(client);
                 let mut list: Vec<ClientSummary> = self
@@ -288,6 +289,7 @@ impl ServerCore {
                 .config
                 .label_windows
                 .then(|| self.clients[&client].peer.host()),
+            events: EventMask::ALL,
             fb,
         };
         self.scene.insert(window);

@@ -4,7 +4,7 @@
 // lookups happen several times per request.
 use rustc_hash::FxHashMap as HashMap;
 
-use dispd_protocol::{ClientId, Color, CursorShape, Rect, Size, WindowId};
+use dispd_protocol::{ClientId, Color, CursorShape, EventMask, Rect, Size, WindowId};
 
 use crate::raster::Framebuffer;
 
@@ -27,6 +27,8 @@ pub struct Window {
     pub cursor: CursorShape,
     /// Where its client connects from, shown in the title when the server labels windows.
     pub label: Option<String>,
+    /// The events its owner wants about it (all, until `SelectEvents` says otherwise).
+    pub events: EventMask,
     /// Its pixels.
     pub fb: Framebuffer,
 }

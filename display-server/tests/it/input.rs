@@ -6,7 +6,9 @@ use gui_client::{
     Button, Color, Display, ErrorCode, Event, InputAction, Key, Modifiers, Rect, WheelDelta, WindowId,
 };
 
-use crate::util::{assert_no_event, next_request_error, wait_event, wait_expose, TestServer, Transport};
+use crate::util::{
+    assert_no_event, next_request_error, quiet_events, wait_event, wait_expose, TestServer, Transport,
+};
 
 fn key(text: &str) -> InputAction {
     InputAction::Key {
@@ -158,4 +160,52 @@ fn injected_input_reaches_only_the_owner_of_the_target_window() {
     );
     assert_no_event(&mut a, "pointer over the background", is_input);
     assert_no_event(&mut b, "pointer over the background", is_input);
+}
+
+/// `SelectEvents` (X's `SelectInput`): a window that selects no events gets none when mapped
+/// (no expose, no focus) though it still takes the focus; selecting keys again brings the keys
+/// typed into it; the other window's events are untouched; another client's window is refused.
+#[test]
+fn select_events_chooses_what_a_window_reports() {
+    let server = TestServer::start(Config {
+        allow_injection: true,
+        ..Config::default()
+    });
+    let mut a = server.connect(Transport::Unix);
+    let mut other = server.connect(Transport::Tcp);
+    let first = mapped_window(&mut a, Rect::new(10, 10, 100, 100));
+    let quiet = a
+        .create_window(Rect::new(150, 10, 100, 100), Color::WHITE)
+        .expect("window");
+    a.select_events(quiet, gui_client::EventMask::NONE);
+    a.map_window(quiet);
+    a.sync().expect("sync");
+    let events = quiet_events(&mut a, "mapping a window that selects nothing");
+    assert_eq!(
+        events,
+        [Event::Focus {
+            window: first,
+            focused: false
+        }],
+        "only the first window hears of the focus moving"
+    );
+    // The quiet window has the focus: a key goes to it, and is not sent.
+    a.inject_input(key("q"));
+    a.sync().expect("sync");
+    assert_eq!(quiet_events(&mut a, "a key into the quiet window"), []);
+    a.select_events(quiet, gui_client::EventMask::KEY | gui_client::EventMask::FOCUS);
+    a.inject_input(key("k"));
+    let (got, _) = wait_event(&mut a, "the key, selected again", |e| matches!(e, Event::Key(_)));
+    assert!(
+        matches!(&got, Event::Key(k) if k.window == quiet && k.text.as_deref() == Some("k")),
+        "{got:?}"
+    );
+    // Another client cannot choose for a's window.
+    other.select_events(quiet, gui_client::EventMask::NONE);
+    let seq = other.last_seq();
+    let err = next_request_error(&mut other);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadWindow), "{err:?}");
+    a.inject_input(key("z"));
+    let (got, _) = wait_event(&mut a, "keys still selected", |e| matches!(e, Event::Key(_)));
+    assert!(matches!(&got, Event::Key(k) if k.window == quiet), "{got:?}");
 }

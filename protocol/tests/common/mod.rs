@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallPoint, Smal
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 24;
+pub const REQUEST_VARIANTS: usize = 25;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -53,6 +53,7 @@ pub fn request_index(r: &Request) -> usize {
         Request::PutShmImage { .. } => 21,
         Request::DetachShm { .. } => 22,
         Request::NoOperation => 23,
+        Request::SelectEvents { .. } => 24,
     }
 }
 
@@ -459,6 +460,7 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::PutShmImage { .. } => "PutShmImage",
         Request::DetachShm { .. } => "DetachShm",
         Request::NoOperation => "NoOperation",
+        Request::SelectEvents { .. } => "SelectEvents",
     }
 }
 
@@ -1270,6 +1272,14 @@ pub fn sample_requests() -> Vec<Request> {
         },
         Request::DetachShm { segment: 0x20_0005 },
         Request::NoOperation,
+        Request::SelectEvents {
+            window: W,
+            events: dispd_protocol::EventMask::NONE,
+        },
+        Request::SelectEvents {
+            window: WindowId(u32::MAX),
+            events: dispd_protocol::EventMask(u32::MAX),
+        },
     ];
     v.extend(
         sample_cursor_shapes()
