@@ -406,21 +406,79 @@ async fn read_loop(
         }
         flow.wait_for_room().await;
         unapplied.wait_for_core(&flow.applied).await;
-        let read = reader.read_with_fds(decoder.read_buf(), &mut run.fds);
-        let read = match idle {
-            Some(limit) => match tokio::time::timeout(limit, read).await {
-                Ok(r) => r,
-                Err(_) => return ReadEnd::Idle(format!("it sent nothing for {} s", limit.as_secs_f32())),
-            },
-            None => read.await,
-        };
-        match read {
-            Ok(0) => return ReadEnd::Closed,
-            Ok(n) => decoder.advance(n),
-            Err(e) => {
-                tracing::debug!(cause = %e, "read failed");
-                return ReadEnd::Closed;
+        if let Some((head, mut data, mut filled, frame_len)) = big_put_image(decoder) {
+            // Its pixels go from the socket straight into their own buffer, not through the
+            // decoder's and then a copy.
+            while filled < data.len() {
+                match timed_read(reader, &mut data[filled..], &mut run.fds, idle).await {
+                    Ok(n) => filled += n,
+                    Err(end) => return end,
+                }
             }
+            seq = seq.wrapping_add(1);
+            run.bytes += frame_len;
+            run.requests.push(head.with_data(data));
+            continue;
+        }
+        match timed_read(reader, decoder.read_buf(), &mut run.fds, idle).await {
+            Ok(n) => decoder.advance(n),
+            Err(end) => return end,
+        }
+    }
+}
+
+/// `PutImage` frames at least this long are read past the frame decoder.
+const DIRECT_IMAGE_BYTES: usize = 64 * 1024;
+
+/// When the frame the decoder is in the middle of is a large [`Request::PutImage`] whose head
+/// is in: the head, a buffer for all of the data holding the part already received (taken out
+/// of the decoder), how much of it that is, and the frame's length.
+fn big_put_image(
+    decoder: &mut FrameDecoder,
+) -> Option<(dispd_protocol::request::PutImageHead, Vec<u8>, usize, usize)> {
+    let (body_len, prefix) = decoder.partial_frame()?;
+    if body_len < DIRECT_IMAGE_BYTES {
+        return None;
+    }
+    let (head, head_len, data_len) = Request::put_image_head(prefix)?;
+    if head_len + data_len != body_len {
+        // Not a well-formed PutImage: decoded (and refused) as a whole frame.
+        return None;
+    }
+    let mut data = vec![0u8; data_len];
+    let have = prefix.len() - head_len;
+    data[..have].copy_from_slice(&prefix[head_len..]);
+    decoder.consume(prefix.len());
+    Some((head, data, have, body_len + 4))
+}
+
+/// One read into `buf`, within the idle limit: the number of bytes (at least one), or how the
+/// connection ended.
+async fn timed_read(
+    reader: &mut ReadHalf,
+    buf: &mut [u8],
+    fds: &mut Vec<std::os::fd::OwnedFd>,
+    idle: Option<Duration>,
+) -> Result<usize, ReadEnd> {
+    let read = reader.read_with_fds(buf, fds);
+    let read = match idle {
+        Some(limit) => match tokio::time::timeout(limit, read).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(ReadEnd::Idle(format!(
+                    "it sent nothing for {} s",
+                    limit.as_secs_f32()
+                )))
+            }
+        },
+        None => read.await,
+    };
+    match read {
+        Ok(0) => Err(ReadEnd::Closed),
+        Ok(n) => Ok(n),
+        Err(e) => {
+            tracing::debug!(cause = %e, "read failed");
+            Err(ReadEnd::Closed)
         }
     }
 }

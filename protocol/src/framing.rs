@@ -112,6 +112,22 @@ impl FrameDecoder {
         self.start += total;
         Ok(Some(&self.buf[body]))
     }
+
+    /// The frame at the front while it is incomplete: its body length (within the limit) and
+    /// the part of its body buffered so far. A reader can then take the rest of a large body
+    /// straight from the stream into its own buffer (see [`Self::consume`]).
+    pub fn partial_frame(&self) -> Option<(usize, &[u8])> {
+        let len = self.peek_len().filter(|&len| len <= self.max_len)? as usize;
+        let body = &self.buf[self.start + 4..self.end];
+        (body.len() < len).then_some((len, body))
+    }
+
+    /// Drops the length prefix and the first `n` body bytes of the incomplete frame at the front
+    /// (see [`Self::partial_frame`]); the rest of that body must then be read past the decoder,
+    /// which takes the bytes after it as the next frame.
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + 4 + n).min(self.end);
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +138,23 @@ mod tests {
         let mut v = (body.len() as u32).to_le_bytes().to_vec();
         v.extend_from_slice(body);
         v
+    }
+
+    #[test]
+    fn the_rest_of_a_partial_frame_can_be_read_past_the_decoder() {
+        let mut d = FrameDecoder::new(100);
+        assert_eq!(d.partial_frame(), None);
+        let mut stream = frame(b"0123456789");
+        stream.extend(frame(b"next"));
+        d.push(&stream[..8]);
+        assert_eq!(d.partial_frame(), Some((10, &b"0123"[..])));
+        assert_eq!(d.next_frame().unwrap(), None);
+        // The reader keeps the 4 bytes it has and reads the other 6 itself.
+        d.consume(4);
+        d.push(&stream[14..]);
+        assert_eq!(d.partial_frame(), None);
+        assert_eq!(d.next_frame().unwrap(), Some(&b"next"[..]));
+        assert_eq!(d.buffered(), 0);
     }
 
     #[test]

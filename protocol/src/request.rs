@@ -288,6 +288,34 @@ pub enum InputAction {
 const NO_OPERATION_BODY: [u8; 1] = [23];
 /// The variant index of [`Request::Draw`], the first byte of its body.
 const DRAW_TAG: u8 = 6;
+/// The variant index of [`Request::PutImage`].
+const PUT_IMAGE_TAG: u8 = 7;
+
+/// A [`Request::PutImage`] without its data: what [`Request::put_image_head`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct PutImageHead {
+    /// Where the pixels go.
+    pub target: Drawable,
+    /// Where the image goes, and its size.
+    pub rect: Rect,
+    /// How the data lays out each pixel.
+    pub format: PixelFormat,
+    /// How the data is compressed.
+    pub compression: Compression,
+}
+
+impl PutImageHead {
+    /// The request, with its data.
+    pub fn with_data(self, data: Vec<u8>) -> Request {
+        Request::PutImage {
+            target: self.target,
+            rect: self.rect,
+            format: self.format,
+            compression: self.compression,
+            data,
+        }
+    }
+}
 
 /// Reads one postcard varint (at most 32 bits) from the front of `bytes`.
 fn take_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
@@ -316,6 +344,18 @@ impl Request {
         let (_target, rest) = take_varint(rest)?;
         let (count, _) = take_varint(rest)?;
         Some(count)
+    }
+
+    /// When the first bytes of a frame body are a [`Request::PutImage`], everything but its
+    /// data: the head, how many bytes of the body it takes (the data follows them), and the
+    /// length of the data, which is the rest of the body. A server can read a large image's
+    /// pixels from the stream straight into their own buffer, without a copy through its frame
+    /// buffer. `None` for anything else, or when the head is not all there yet.
+    pub fn put_image_head(body: &[u8]) -> Option<(PutImageHead, usize, usize)> {
+        let rest = body.strip_prefix(&[PUT_IMAGE_TAG])?;
+        let (head, rest) = postcard::take_from_bytes::<PutImageHead>(rest).ok()?;
+        let (len, rest) = take_varint(rest)?;
+        Some((head, body.len() - rest.len(), usize::try_from(len).ok()?))
     }
 
     /// Whether the server answers this request with a reply.
@@ -387,4 +427,33 @@ pub enum ImageSource {
     Screen,
     /// One of the client's own drawables, whether mapped or not.
     Drawable(Drawable),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::encode_body;
+
+    #[test]
+    fn the_head_of_a_put_image_is_read_without_its_data() {
+        let put = Request::PutImage {
+            target: Drawable(0x20_0001),
+            rect: Rect::new(-3, 4, 500, 2),
+            format: PixelFormat::Bgra8,
+            compression: Compression::None,
+            data: vec![9; 4000],
+        };
+        let body = encode_body(&put);
+        let (head, head_len, data_len) = Request::put_image_head(&body).expect("a head");
+        assert_eq!((head_len + data_len, data_len), (body.len(), 4000));
+        assert_eq!(head.with_data(body[head_len..].to_vec()), put);
+        // Enough bytes for the head alone will do; fewer will not.
+        assert_eq!(
+            Request::put_image_head(&body[..head_len]),
+            Some((head, head_len, data_len))
+        );
+        assert_eq!(Request::put_image_head(&body[..head_len - 1]), None);
+        assert_eq!(Request::put_image_head(&encode_body(&Request::Sync)), None);
+        assert_eq!(Request::put_image_head(&[]), None);
+    }
 }

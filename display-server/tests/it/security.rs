@@ -2354,6 +2354,78 @@ fn a_frame_of_too_many_ops_ends_the_connection_before_it_decodes() {
     other.sync().expect("another client is still served");
 }
 
+/// A large PutImage is read past the frame decoder, straight into its own buffer, once its
+/// head is in. Sent in pieces (the first cutting its head in two) and followed by other
+/// requests, it lands whole, pixel for pixel, over both transports; one whose data length does
+/// not end its frame is still refused as a whole frame.
+#[test]
+fn large_put_images_arriving_in_pieces_land_whole() {
+    let server = TestServer::with_defaults();
+    let (w, h) = (300u32, 200u32);
+    let pixel = |x: u32, y: u32| [(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8, 255];
+    for transport in [Transport::Unix, Transport::Tcp] {
+        let mut p = Probe::open(&server, transport, WAIT);
+        let setup = p.handshake(&plain_hello());
+        let win = WindowId(setup.ids.base);
+        p.request(&Request::CreateWindow {
+            window: win,
+            rect: Rect::new(0, 0, w, h),
+            background: Color::WHITE,
+        });
+        // Bgra8: blue, green, red, alpha.
+        let data: Vec<u8> = (0..h)
+            .flat_map(|y| {
+                (0..w).flat_map(move |x| {
+                    let [r, g, b, a] = pixel(x, y);
+                    [b, g, r, a]
+                })
+            })
+            .collect();
+        let put = frame(&Request::PutImage {
+            target: win.into(),
+            rect: Rect::new(0, 0, w, h),
+            format: PixelFormat::Bgra8,
+            compression: Compression::None,
+            data,
+        });
+        p.seq += 1;
+        let mut pieces = vec![&put[..7]];
+        pieces.extend(put[7..].chunks(50_000));
+        for piece in pieces {
+            assert!(p.send(piece));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let seq = p.request(&Request::GetImage {
+            source: ImageSource::Drawable(win.into()),
+            rect: Rect::new(0, 0, w, h),
+        });
+        let got = p
+            .until_reply(seq)
+            .unwrap_or_else(|e| panic!("{transport:?}: {e:?}"));
+        let image = match got.last() {
+            Some(ServerMessage::Reply {
+                reply: dispd_protocol::Reply::Image(image),
+                ..
+            }) => image.clone(),
+            other => panic!("{transport:?}: {other:?} in {got:?}"),
+        };
+        assert_pixels(&image, "the image read past the decoder", pixel);
+
+        // A data length that stops short of the frame's end: not a PutImage the fast path
+        // takes, so the frame is decoded whole, and refused.
+        let mut bad = put.clone();
+        bad.extend_from_slice(&[0; 10]);
+        let len = (bad.len() - 4) as u32;
+        bad[..4].copy_from_slice(&len.to_le_bytes());
+        assert!(p.send(&bad[..100]));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(p.send(&bad[100..]));
+        let (m, end) = p.drain();
+        let reason = goodbye_of(&m).unwrap_or_else(|| panic!("{transport:?}: no goodbye: {m:?} {end:?}"));
+        assert!(reason.contains("does not decode"), "{transport:?}: {reason}");
+    }
+}
+
 /// A connection that sends no hello (or only part of one) is answered and closed after
 /// handshake_timeout_ms.
 #[test]
