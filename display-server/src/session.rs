@@ -376,14 +376,7 @@ async fn read_loop(
                             run.requests.push(r);
                         }
                         Err(e) => {
-                            let n = seq.wrapping_add(1);
-                            failure = Some(match Request::announced_draw_ops(body) {
-                                Some(ops) if ops > dispd_protocol::MAX_BATCH_OPS as u64 => format!(
-                                    "request #{n} is a draw batch of {ops} ops, over the protocol's limit of {}",
-                                    dispd_protocol::MAX_BATCH_OPS
-                                ),
-                                _ => format!("request #{n} does not decode: {e}"),
-                            });
+                            failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
                             break;
                         }
                     }
@@ -414,6 +407,9 @@ async fn read_loop(
                     Ok(n) => filled += n,
                     Err(end) => return end,
                 }
+                // Nothing is handed to the core until the image is in, so the core's cap on
+                // descriptors no request has claimed is applied here: the rest are closed.
+                run.fds.truncate(crate::core::MAX_UNCLAIMED_FDS);
             }
             seq = seq.wrapping_add(1);
             run.bytes += frame_len;

@@ -1,90 +1,206 @@
-//! Decoding a draw batch's ops with a bound on their count, checked before any is decoded.
+//! Decoding lists with bounds checked before their elements are: the ops of a draw batch
+//! ([`MAX_BATCH_OPS`]) and, together, the points, path steps, clip rectangles, dash lengths and
+//! gradient stops of one message ([`MAX_BATCH_ELEMENTS`]).
 //!
-//! A `Clear` op is one byte on the wire and 48 bytes decoded: without the bound, one 16 MiB frame
-//! of them would decode into 800 MB before a server could count them.
+//! A `Clear` op is one byte on the wire and 48 bytes decoded, a `Close` path step one byte and
+//! 28: without the bounds, one 16 MiB frame of them would decode into hundreds of megabytes
+//! before a server could count them. The element budget is per message: [`crate::decode`]
+//! starts each with a full one.
 
-use serde::de::{Deserializer, SeqAccess, Visitor};
+use std::cell::Cell;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use crate::draw::DrawOp;
-use crate::MAX_BATCH_OPS;
+use crate::{MAX_BATCH_ELEMENTS, MAX_BATCH_OPS};
 
-/// Ops preallocated before any has decoded: a count is only a claim until the ops arrive.
+/// Elements preallocated before any has decoded: a count is only a claim until they arrive.
 const PREALLOCATED: usize = 4096;
+
+thread_local! {
+    /// Nested-list elements the message being decoded may still hold.
+    static ELEMENTS_LEFT: Cell<usize> = const { Cell::new(MAX_BATCH_ELEMENTS) };
+    /// Why the last decode on this thread failed, when a bound failed it (postcard keeps no
+    /// message of its own for such errors).
+    static OVER: Cell<Option<OverLimit>> = const { Cell::new(None) };
+}
+
+/// A bound a message broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OverLimit {
+    /// A draw batch announced this many ops.
+    Ops(usize),
+    /// The message's lists announced more elements than [`MAX_BATCH_ELEMENTS`].
+    Elements,
+}
+
+impl std::fmt::Display for OverLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OverLimit::Ops(n) => write!(
+                f,
+                "a draw batch of {n} ops is over the protocol's limit of {MAX_BATCH_OPS}"
+            ),
+            OverLimit::Elements => write!(
+                f,
+                "its points, path steps, clip rectangles, dash lengths and gradient stops are over the \
+                 protocol's limit of {MAX_BATCH_ELEMENTS}"
+            ),
+        }
+    }
+}
+
+/// Starts a message: a full element budget, no bound broken.
+pub(crate) fn start_message() {
+    ELEMENTS_LEFT.set(MAX_BATCH_ELEMENTS);
+    OVER.set(None);
+}
+
+/// The bound that failed the last decode on this thread, if one did.
+pub(crate) fn broken_bound() -> Option<OverLimit> {
+    OVER.get()
+}
 
 /// Deserializes `Vec<DrawOp>`, refusing a sequence that announces more than [`MAX_BATCH_OPS`].
 pub(crate) fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<DrawOp>, D::Error> {
-    d.deserialize_seq(OpsVisitor)
+    d.deserialize_seq(Bounded::<DrawOp>::ops())
 }
 
-struct OpsVisitor;
+/// Deserializes a nested list, charging its announced length to the message's element budget.
+pub(crate) fn elements<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    d.deserialize_seq(Bounded::<T> {
+        ops: false,
+        element: PhantomData,
+    })
+}
 
-impl<'de> Visitor<'de> for OpsVisitor {
-    type Value = Vec<DrawOp>;
+struct Bounded<T> {
+    /// Bounded by [`MAX_BATCH_OPS`] (ops) or by the element budget (anything else).
+    ops: bool,
+    element: PhantomData<T>,
+}
+
+impl<T> Bounded<T> {
+    fn ops() -> Self {
+        Bounded {
+            ops: true,
+            element: PhantomData,
+        }
+    }
+
+    /// Takes `n` elements from the bound, or records why not.
+    fn take(&self, n: usize) -> Result<(), OverLimit> {
+        if self.ops {
+            return if n > MAX_BATCH_OPS {
+                Err(OverLimit::Ops(n))
+            } else {
+                Ok(())
+            };
+        }
+        let left = ELEMENTS_LEFT.get();
+        if n > left {
+            return Err(OverLimit::Elements);
+        }
+        ELEMENTS_LEFT.set(left - n);
+        Ok(())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Bounded<T> {
+    type Value = Vec<T>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at most {MAX_BATCH_OPS} draw ops")
+        if self.ops {
+            write!(f, "at most {MAX_BATCH_OPS} draw ops")
+        } else {
+            write!(f, "at most {MAX_BATCH_ELEMENTS} elements in the message's lists")
+        }
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let announced = seq.size_hint().unwrap_or(0);
-        if announced > MAX_BATCH_OPS {
+        if let Err(over) = self.take(announced) {
+            OVER.set(Some(over));
             return Err(serde::de::Error::invalid_length(announced, &self));
         }
-        let mut ops = Vec::with_capacity(announced.min(PREALLOCATED));
-        while let Some(op) = seq.next_element()? {
-            if ops.len() == MAX_BATCH_OPS {
-                return Err(serde::de::Error::invalid_length(MAX_BATCH_OPS + 1, &self));
+        let mut items = Vec::with_capacity(announced.min(PREALLOCATED));
+        while let Some(item) = seq.next_element()? {
+            if items.len() >= announced {
+                // More than announced (not postcard, which announces exactly): charge each.
+                let more = if self.ops { items.len() + 1 } else { 1 };
+                if let Err(over) = self.take(more) {
+                    OVER.set(Some(over));
+                    return Err(serde::de::Error::invalid_length(announced + 1, &self));
+                }
             }
-            ops.push(op);
+            items.push(item);
         }
-        Ok(ops)
+        Ok(items)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::codec::encode_body;
+    use crate::geometry::Point;
     use crate::request::Drawable;
-    use crate::{decode, DrawOp, Request, MAX_BATCH_OPS};
+    use crate::{decode, DrawOp, PathSeg, Request, MAX_BATCH_ELEMENTS, MAX_BATCH_OPS};
 
-    fn batch(n: usize) -> Vec<u8> {
+    fn batch(ops: Vec<DrawOp>) -> Vec<u8> {
         encode_body(&Request::Draw {
             target: Drawable(0x1234_5678),
-            ops: vec![DrawOp::Clear; n],
+            ops,
         })
+    }
+
+    fn refusal(body: &[u8]) -> String {
+        match decode::<Request>(body) {
+            Ok(r) => panic!("decoded: {}", r.name()),
+            Err(e) => e.to_string(),
+        }
     }
 
     #[test]
     fn a_batch_of_the_limit_decodes_and_one_more_op_does_not() {
-        let at = batch(MAX_BATCH_OPS);
-        assert_eq!(Request::announced_draw_ops(&at), Some(MAX_BATCH_OPS as u64));
-        match decode::<Request>(&at) {
+        match decode::<Request>(&batch(vec![DrawOp::Clear; MAX_BATCH_OPS])) {
             Ok(Request::Draw { ops, .. }) => assert_eq!(ops.len(), MAX_BATCH_OPS),
             other => panic!("{other:?}"),
         }
-        let over = batch(MAX_BATCH_OPS + 1);
-        assert_eq!(Request::announced_draw_ops(&over), Some(MAX_BATCH_OPS as u64 + 1));
-        assert!(decode::<Request>(&over).is_err());
+        let why = refusal(&batch(vec![DrawOp::Clear; MAX_BATCH_OPS + 1]));
+        assert!(why.contains("100001 ops") && why.contains("100000"), "{why}");
     }
 
     #[test]
     fn a_huge_announced_count_fails_before_allocating() {
-        // The count says 2^32 - 1 ops; only three follow.
-        let mut body = batch(0);
+        // The count says 2^32 - 1 ops; only three follow (postcard itself refuses a count
+        // over the bytes left).
+        let mut body = batch(vec![]);
         let _ = body.pop();
         body.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f, 3, 3, 3]);
-        assert_eq!(Request::announced_draw_ops(&body), Some(u64::from(u32::MAX)));
         assert!(decode::<Request>(&body).is_err());
         // Under the limit but more than the bytes hold: preallocation is capped, decoding fails.
-        let mut body = batch(0);
+        let mut body = batch(vec![]);
         let _ = body.pop();
         body.extend_from_slice(&[0xa0, 0x8d, 0x06, 3]); // 100 000
         assert!(decode::<Request>(&body).is_err());
     }
 
     #[test]
-    fn other_requests_announce_no_ops() {
-        assert_eq!(Request::announced_draw_ops(&encode_body(&Request::Sync)), None);
-        assert_eq!(Request::announced_draw_ops(&[]), None);
+    fn the_lists_of_one_message_share_one_budget() {
+        // Two paths of half the budget each decode; one step more in either does not, though
+        // each list alone is under the limit.
+        let half = MAX_BATCH_ELEMENTS / 2;
+        let two = |extra: usize| {
+            batch(vec![
+                DrawOp::FillPath(vec![PathSeg::Close; half]),
+                DrawOp::Points(vec![Point { x: 0, y: 0 }; half + extra]),
+            ])
+        };
+        assert!(decode::<Request>(&two(0)).is_ok());
+        let why = refusal(&two(1));
+        assert!(why.contains("path steps") && why.contains("1000000"), "{why}");
+        // The budget is per message: the next one starts afresh.
+        assert!(decode::<Request>(&two(0)).is_ok());
     }
 }

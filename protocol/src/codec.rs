@@ -78,7 +78,11 @@ pub fn encode_body<T: Serialize>(msg: &T) -> Vec<u8> {
 
 /// Decodes one frame body. Every byte must belong to the message.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    let (msg, rest) = postcard::take_from_bytes(body)?;
+    crate::bounded::start_message();
+    let (msg, rest) = postcard::take_from_bytes(body).map_err(|e| match crate::bounded::broken_bound() {
+        Some(over) => DecodeError::OverLimit(over.to_string()),
+        None => DecodeError::Malformed(e),
+    })?;
     if !rest.is_empty() {
         return Err(DecodeError::TrailingBytes(rest.len()));
     }

@@ -78,6 +78,7 @@ pub enum DrawOp {
     /// Dashes for strokes: lengths of on and off runs in pixels, alternating (empty: solid).
     SetDash {
         /// On, off, on, off ... (an odd count repeats the list).
+        #[serde(deserialize_with = "crate::bounded::elements")]
         pattern: Vec<u16>,
         /// How far into the pattern strokes start.
         offset: u16,
@@ -99,14 +100,15 @@ pub enum DrawOp {
     },
     /// Draw only inside these rectangles (their union; target coordinates, no transform). An
     /// empty list removes the clip.
-    SetClip(Vec<Rect>),
+    SetClip(#[serde(deserialize_with = "crate::bounded::elements")] Vec<Rect>),
     /// The face of the following text.
     SetFontFace(FontFace),
     /// Single pixels (or squares of the line width).
-    Points(Vec<Point>),
+    Points(#[serde(deserialize_with = "crate::bounded::elements")] Vec<Point>),
     /// Connected line segments through the points, stroked with the line state.
     Polyline {
         /// The points.
+        #[serde(deserialize_with = "crate::bounded::elements")]
         points: Vec<Point>,
         /// Whether the last point joins the first.
         closed: bool,
@@ -128,11 +130,11 @@ pub enum DrawOp {
         radius: u16,
     },
     /// Fill a polygon with the fill rule.
-    FillPolygon(Vec<Point>),
+    FillPolygon(#[serde(deserialize_with = "crate::bounded::elements")] Vec<Point>),
     /// Fill a path with the fill rule.
-    FillPath(Vec<PathSeg>),
+    FillPath(#[serde(deserialize_with = "crate::bounded::elements")] Vec<PathSeg>),
     /// Stroke a path with the line state.
-    StrokePath(Vec<PathSeg>),
+    StrokePath(#[serde(deserialize_with = "crate::bounded::elements")] Vec<PathSeg>),
     /// Fill the ellipse inscribed in a rectangle.
     FillEllipse(Rect),
     /// Stroke the ellipse inscribed in a rectangle.
@@ -211,6 +213,7 @@ pub enum Paint {
         /// End, y.
         y1: f32,
         /// Colour stops, 2 to 16.
+        #[serde(deserialize_with = "crate::bounded::elements")]
         stops: Vec<GradientStop>,
     },
     /// A radial gradient around `(cx, cy)` out to `radius`.
@@ -222,6 +225,7 @@ pub enum Paint {
         /// Radius.
         radius: f32,
         /// Colour stops, 2 to 16.
+        #[serde(deserialize_with = "crate::bounded::elements")]
         stops: Vec<GradientStop>,
     },
 }

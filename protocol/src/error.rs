@@ -10,6 +10,10 @@ pub enum DecodeError {
     /// The message ended before the frame did.
     #[error("{0} unexpected bytes after the message")]
     TrailingBytes(usize),
+    /// A list announced more elements than the protocol allows ([`crate::MAX_BATCH_OPS`],
+    /// [`crate::MAX_BATCH_ELEMENTS`]); nothing past the count was decoded.
+    #[error("{0}")]
+    OverLimit(String),
 }
 
 /// A stream of frames that cannot be cut into frames.

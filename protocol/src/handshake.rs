@@ -50,10 +50,13 @@ pub struct ClientHello {
 }
 
 impl ClientHello {
-    /// A hello for this crate's versions with the given auth.
+    /// A hello with the given auth, offering only [`crate::PROTOCOL_VERSION`]: this crate's
+    /// types encode the newest version's requests, which an older server cannot decode, so an
+    /// older server refuses the hello with a reason instead. (Servers accept
+    /// [`crate::MIN_PROTOCOL_VERSION`] and up.)
     pub fn new(auth_name: &str, auth_data: &[u8]) -> Self {
         Self {
-            min_version: crate::MIN_PROTOCOL_VERSION,
+            min_version: crate::PROTOCOL_VERSION,
             max_version: crate::PROTOCOL_VERSION,
             auth_name: auth_name.to_owned(),
             auth_data: auth_data.to_vec(),

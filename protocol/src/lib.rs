@@ -71,6 +71,11 @@ pub const DEFAULT_MAX_FRAME_LEN: u32 = 16 << 20;
 /// checked before any op is, so a frame of one-byte ops cannot decode into 48 times its size.
 /// Servers may refuse smaller batches (dispd's `--max-batch`) with an error.
 pub const MAX_BATCH_OPS: usize = 100_000;
+/// The most points, path steps, clip rectangles, dash lengths and gradient stops one message
+/// may hold in all. A message announcing more does not decode: each list's count is charged
+/// before its elements decode, so a frame of one-byte path steps cannot decode into 28 times its
+/// size. Servers may refuse smaller batches with an error.
+pub const MAX_BATCH_ELEMENTS: usize = 1_000_000;
 /// TCP port of display 0; display N listens on `TCP_PORT_BASE + N`.
 ///
 /// X11 uses 6000–6063 and VNC 5900 and up; dispd stays clear of both.

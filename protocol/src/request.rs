@@ -286,8 +286,6 @@ pub enum InputAction {
 
 /// The whole encoded body of [`Request::NoOperation`]: its variant index.
 const NO_OPERATION_BODY: [u8; 1] = [23];
-/// The variant index of [`Request::Draw`], the first byte of its body.
-const DRAW_TAG: u8 = 6;
 /// The variant index of [`Request::PutImage`].
 const PUT_IMAGE_TAG: u8 = 7;
 
@@ -317,7 +315,8 @@ impl PutImageHead {
     }
 }
 
-/// Reads one postcard varint (at most 32 bits) from the front of `bytes`.
+/// Reads one postcard varint of at most 5 bytes (a `u32`'s, though the fifth byte is not
+/// checked for bits past 32) from the front of `bytes`.
 fn take_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
     let mut value = 0u64;
     for (i, b) in bytes.iter().take(5).enumerate() {
@@ -334,16 +333,6 @@ impl Request {
     /// no-ops at the cost of a comparison).
     pub fn is_no_operation(body: &[u8]) -> bool {
         body == NO_OPERATION_BODY
-    }
-
-    /// How many ops a frame body that is a [`Request::Draw`] announces, read from its first bytes
-    /// without decoding the ops; `None` for any other body. Lets a server say why a batch over
-    /// [`crate::MAX_BATCH_OPS`] did not decode.
-    pub fn announced_draw_ops(body: &[u8]) -> Option<u64> {
-        let rest = body.strip_prefix(&[DRAW_TAG])?;
-        let (_target, rest) = take_varint(rest)?;
-        let (count, _) = take_varint(rest)?;
-        Some(count)
     }
 
     /// When the first bytes of a frame body are a [`Request::PutImage`], everything but its

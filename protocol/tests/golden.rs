@@ -1263,8 +1263,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min version 4 and max version 5, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[4, 0, 5, 0, 12]);
+    // min and max version 5, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[5, 0, 5, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1274,7 +1274,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[4, 0, 5, 0, 17]);
+    expected.extend_from_slice(&[5, 0, 5, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);

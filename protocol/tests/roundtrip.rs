@@ -674,9 +674,10 @@ fn client_hellos_round_trip() {
 }
 
 #[test]
-fn client_hello_new_speaks_this_crate_s_versions() {
+fn client_hello_new_speaks_this_crate_s_newest_version_only() {
+    // The crate's types encode the newest version's requests: an older server must refuse.
     let hello = ClientHello::new("dispd-secret", b"abc");
-    assert_eq!(hello.min_version, dispd_protocol::MIN_PROTOCOL_VERSION);
+    assert_eq!(hello.min_version, dispd_protocol::PROTOCOL_VERSION);
     assert_eq!(hello.max_version, dispd_protocol::PROTOCOL_VERSION);
     assert_eq!(hello.auth_name, "dispd-secret");
     assert_eq!(hello.auth_data, b"abc");

@@ -184,8 +184,8 @@ impl ServerCore {
         }
     }
 
-    /// Queues `event` for the owner of its window, if the window exists.
-    /// Sends `event` to the owner of its window, if the owner selected its kind.
+    /// Queues `event` for the owner of its window, if the window exists and its owner selected
+    /// the event's kind.
     fn send_event(&mut self, event: Event) {
         if let Some(w) = self.scene.get(event.window()) {
             if w.events.contains(event.kind()) {

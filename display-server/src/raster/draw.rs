@@ -19,7 +19,7 @@ pub const MAX_CLIP_RECTS: usize = 256;
 /// Most dash lengths.
 pub const MAX_DASHES: usize = 16;
 /// Most points, path steps and characters in one batch (bounds the work of one request).
-pub const MAX_BATCH_POINTS: usize = 1_000_000;
+pub const MAX_BATCH_POINTS: usize = dispd_protocol::MAX_BATCH_ELEMENTS;
 /// Largest coordinate or size anywhere in a batch.
 pub const MAX_COORD: f32 = 16_777_216.0;
 
@@ -1213,11 +1213,10 @@ impl TextSink<'_> {
         }
         let one = Rect::new(x as i32, y as i32, 1, 1);
         if self.copy {
-            self.fb.fill_rect(
-                one,
-                Color((self.color.0 & 0xff_ffff) | u32::from(cov) << 24),
-                true,
-            );
+            // The colour's own alpha, scaled by the coverage, replaces what is there.
+            let alpha = (u32::from(self.color.a()) * u32::from(cov) + 127) / 255;
+            self.fb
+                .fill_rect(one, Color((self.color.0 & 0xff_ffff) | alpha << 24), true);
         } else {
             self.fb.blend_mask((x, y), 1, &[cov], one, &self.ink);
         }
@@ -1533,9 +1532,17 @@ mod tests {
                 );
                 assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
             }
-            // `Copy` replaces: the same pixels, the colour stored as it is (premultiplied).
+            // `Copy` replaces: the same pixels, each the colour as if composited over black
+            // (the window is opaque): 200 * 160 / 255 = 125.
             let copied = text(vec![Rect::new(5, 12, 30, 10)], BlendMode::Copy, scale);
             assert_eq!(inked(&copied), a);
+            for &(x, y) in &a {
+                assert_eq!(
+                    copied.read_rgba(Rect::new(x, y, 1, 1)),
+                    [125, 0, 0, 255],
+                    "({x}, {y})"
+                );
+            }
         }
     }
 

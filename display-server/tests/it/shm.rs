@@ -3,10 +3,10 @@
 //! ones through a copy), and every way to get it wrong: TCP, a descriptor that is not a memfd,
 //! no descriptor, unknown or detached segments, ranges past the end, a segment of another client.
 
-use dispd_protocol::{ErrorCode, Request, ServerMessage};
+use dispd_protocol::{Compression, Drawable, ErrorCode, Request, ServerMessage};
 use gui_client::{ClientError, Color, Display, Image, PixelFormat, Rect, Size};
 
-use crate::util::{assert_pixels, wait_expose, TestServer, Transport, WAIT};
+use crate::util::{assert_pixels, wait_expose, RawClient, TestServer, Transport, WAIT};
 
 /// A window of `w` x `h`, white, mapped and exposed.
 fn window(d: &mut Display, w: u32, h: u32) -> gui_client::WindowId {
@@ -225,4 +225,75 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
     assert!(errors[1].2.contains("not a memfd"), "{}", errors[1].2);
     assert_eq!((errors[2].0, errors[2].1), (4, ErrorCode::BadValue));
     assert!(errors[2].2.contains("F_SEAL_SHRINK"), "{}", errors[2].2);
+}
+
+/// Descriptors sent along with the pixels of a large PutImage, which is read past the frame
+/// decoder and handed to the core only once it is all in, are capped as the core caps unclaimed
+/// descriptors (8): a client cannot make the server hold one per read for as long as it takes
+/// to send the image. Counted in a dispd process of its own, so that nothing else opens files.
+#[test]
+fn descriptors_sent_with_a_large_image_are_capped() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut dispd = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"))
+        .args([
+            ":7",
+            "--headless",
+            "--listen",
+            "unix",
+            "--no-auth",
+            "--socket-dir",
+        ])
+        .arg(dir.path())
+        .env("DISPD_LOG", "error")
+        .spawn()
+        .expect("start dispd");
+    let socket = dir.path().join("D7");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !socket.exists() {
+        assert!(std::time::Instant::now() < deadline, "dispd did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let open_fds = || {
+        std::fs::read_dir(format!("/proc/{}/fd", dispd.id()))
+            .expect("fds")
+            .count()
+    };
+    let mut raw = RawClient::unix_at(&socket);
+    let setup = raw.handshake();
+    let mut frame = Vec::new();
+    dispd_protocol::encode_frame(
+        &Request::PutImage {
+            target: Drawable(setup.ids.base),
+            rect: Rect::new(0, 0, 512, 512),
+            format: PixelFormat::Bgra8,
+            compression: Compression::None,
+            data: vec![7; 512 * 512 * 4],
+        },
+        &mut frame,
+    );
+    let memfd = rustix::fs::memfd_create("extra", rustix::fs::MemfdFlags::CLOEXEC).expect("memfd");
+    raw.send_bytes(&frame[..1000]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let before = open_fds();
+    // 100 one-byte sends of the image's pixels, each with 4 descriptors: 400 in all.
+    for i in 0..100 {
+        let fd = std::os::fd::AsFd::as_fd(&memfd);
+        raw.send_bytes_with_fds(&frame[1000 + i..1001 + i], &[fd, fd, fd, fd]);
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let during = open_fds();
+    raw.send_bytes(&frame[1100..]);
+    raw.send_request(&Request::Sync);
+    let got = raw.read_message();
+    let _ = dispd.kill();
+    let _ = dispd.wait();
+    assert!(
+        during <= before + 8,
+        "the server holds {during} descriptors while the image comes in, {before} before"
+    );
+    assert!(
+        matches!(got, Some(ServerMessage::Error(ref e)) if e.code == ErrorCode::BadDrawable),
+        "the image itself is still judged (it names no window): {got:?}"
+    );
 }

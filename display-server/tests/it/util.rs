@@ -438,24 +438,38 @@ impl RawClient {
 
     /// Sends one request frame over the Unix socket with `fd` attached (`SCM_RIGHTS`).
     pub fn send_request_with_fd(&mut self, request: &Request, fd: std::os::fd::BorrowedFd<'_>) {
+        let mut frame = Vec::new();
+        dispd_protocol::encode_frame(request, &mut frame);
+        self.send_bytes_with_fds(&frame, &[fd]);
+    }
+
+    /// Sends `bytes` over the Unix socket with up to 4 descriptors attached to the first.
+    pub fn send_bytes_with_fds(&mut self, bytes: &[u8], fds: &[std::os::fd::BorrowedFd<'_>]) {
         use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags};
         let RawStream::Unix(stream) = &mut self.stream else {
             panic!("descriptors travel over Unix sockets only");
         };
-        let mut frame = Vec::new();
-        dispd_protocol::encode_frame(request, &mut frame);
-        let mut space = [std::mem::MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(1))];
+        let mut space = [std::mem::MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(4))];
         let mut control = SendAncillaryBuffer::new(&mut space);
-        let fds = [fd];
-        assert!(control.push(SendAncillaryMessage::ScmRights(&fds)));
+        assert!(control.push(SendAncillaryMessage::ScmRights(fds)));
         let sent = rustix::net::sendmsg(
             &*stream,
-            &[std::io::IoSlice::new(&frame)],
+            &[std::io::IoSlice::new(bytes)],
             &mut control,
             SendFlags::empty(),
         )
         .expect("sendmsg");
-        stream.write_all(&frame[sent..]).expect("raw write");
+        stream.write_all(&bytes[sent..]).expect("raw write");
+    }
+
+    /// A raw client of the Unix socket at `path` (a server in another process).
+    pub fn unix_at(path: &std::path::Path) -> RawClient {
+        let stream = RawStream::Unix(UnixStream::connect(path).expect("raw unix connect"));
+        stream.set_read_timeout(Some(WAIT));
+        RawClient {
+            stream,
+            decoder: FrameDecoder::new(dispd_protocol::MAX_FRAME_LEN),
+        }
     }
 
     /// The next message, or `None` at a clean EOF. Fails the test on a timeout.
