@@ -58,33 +58,14 @@ impl Ink {
         let step_x = if x1 < x2 { 1 } else { -1 };
         let step_y = if y1 < y2 { w } else { -w };
         let pixels = fb.pixels_mut();
-        let mut i = y1 * w + x1;
-        let mut err = dx + dy;
-        let mut paint = |i: i64| {
-            let p = &mut pixels[i as usize];
-            *p = if self.store {
-                self.src
-            } else {
-                pixel::over(*p, self.src)
-            };
-        };
-        // The same steps as the walk in `draw::bresenham` (both tests on the same error
-        // term), split by major axis, along which every step moves; the minor step is
-        // branch-free.
-        if dx >= -dy {
-            for _ in 0..=dx {
-                paint(i);
-                let minor = i64::from(2 * err <= dx);
-                err += dy + dx * minor;
-                i += step_x + step_y * minor;
-            }
+        let (src, store) = (self.src, self.store);
+        let start = y1 * w + x1;
+        if store {
+            line_indices(start, (dx, -dy), (step_x, step_y), |i| pixels[i] = src);
         } else {
-            for _ in 0..=-dy {
-                paint(i);
-                let minor = i64::from(2 * err >= dy);
-                err += dx + dy * minor;
-                i += step_y + step_x * minor;
-            }
+            line_indices(start, (dx, -dy), (step_x, step_y), |i| {
+                pixels[i] = pixel::over(pixels[i], src)
+            });
         }
     }
 
@@ -123,6 +104,64 @@ impl Ink {
 /// Whether pixel `(x, y)` lies inside `r`.
 pub(super) fn clip_has(r: Rect, x: i64, y: i64) -> bool {
     x >= i64::from(r.x) && y >= i64::from(r.y) && x < r.right() && y < r.bottom()
+}
+
+/// Calls `visit` with the index of each pixel of the Bresenham line that starts at index
+/// `start` and runs `adx` columns and `ady` rows (both at least 0) in the directions of the index
+/// steps `step_x` and `step_y`, both ends included: the pixels `draw::bresenham` walks.
+///
+/// Pixel `k` of the `len + 1` along the major axis is `m_k = floor((2k·minor + len) / (2·len))`
+/// steps along the minor one (the walk's error term, solved). Worked out in 32.32 fixed point
+/// with the slope rounded up, each pixel's index depends on the step count alone, not on the
+/// last pixel's error term, so the pixels do not wait for one another. The rounding stays exact
+/// while `2·len² < 2^32`; longer lines (beyond any window), and short ones (see
+/// [`SOLVED_FROM`]), take the step-by-step walk.
+#[inline]
+pub(super) fn line_indices(
+    start: i64,
+    (adx, ady): (i64, i64),
+    (step_x, step_y): (i64, i64),
+    mut visit: impl FnMut(usize),
+) {
+    let (len, minor, step_major, step_minor) = if adx >= ady {
+        (adx, ady, step_x, step_y)
+    } else {
+        (ady, adx, step_y, step_x)
+    };
+    if !(SOLVED_FROM..1 << 15).contains(&len) {
+        return line_indices_stepped(start, len, minor, step_major, step_minor, visit);
+    }
+    let slope = ((minor as u64) << 32).div_ceil(len.max(1) as u64);
+    let mut acc: u64 = 1 << 31;
+    let mut major = start;
+    for _ in 0..=len {
+        visit((major + (acc >> 32) as i64 * step_minor) as usize);
+        major += step_major;
+        acc += slope;
+    }
+}
+
+/// The shortest lines walked by [`line_indices`]'s solved form: below, the division that gives
+/// the slope costs more than the steps' wait on one another (10-pixel lines: 36M/s stepped,
+/// 34M/s solved; 100-pixel ones: 6.0M/s stepped, 7.4M/s solved).
+const SOLVED_FROM: i64 = 32;
+
+/// [`line_indices`] by the error term, one step after the other.
+fn line_indices_stepped(
+    start: i64,
+    len: i64,
+    minor: i64,
+    step_major: i64,
+    step_minor: i64,
+    mut visit: impl FnMut(usize),
+) {
+    let (mut i, mut err) = (start, len - minor);
+    for _ in 0..=len {
+        visit(i as usize);
+        let moves = i64::from(2 * err <= len);
+        err += len * moves - minor;
+        i += step_major + step_minor * moves;
+    }
 }
 
 /// Ellipses up to this width and height have their pixels computed once per size and batch.
@@ -302,6 +341,45 @@ fn ellipse_outline((w, h): (u32, u32), within: Rect, mut put: impl FnMut(i64, i6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pixel indices both walks give for a line of `adx` columns and `ady` rows.
+    fn both(adx: i64, ady: i64, steps: (i64, i64)) -> (Vec<usize>, Vec<usize>) {
+        let (mut solved, mut stepped) = (Vec::new(), Vec::new());
+        line_indices(1 << 40, (adx, ady), steps, |i| solved.push(i));
+        let (len, minor, major, minor_step) = if adx >= ady {
+            (adx, ady, steps.0, steps.1)
+        } else {
+            (ady, adx, steps.1, steps.0)
+        };
+        line_indices_stepped(1 << 40, len, minor, major, minor_step, |i| stepped.push(i));
+        (solved, stepped)
+    }
+
+    #[test]
+    fn the_solved_line_walk_gives_the_stepped_walk_s_pixels() {
+        // Every slope of lines up to 100 pixels, in all four directions.
+        for adx in 0..=100 {
+            for ady in 0..=100 {
+                for steps in [(1, 10_000), (-1, 10_000), (1, -10_000), (-1, -10_000)] {
+                    let (solved, stepped) = both(adx, ady, steps);
+                    assert_eq!(solved, stepped, "{adx} x {ady}, steps {steps:?}");
+                }
+            }
+        }
+        // Long lines, up to where the fixed point must give way, with slopes near the ties.
+        let mut rng = 0x9e37_79b9_u32;
+        for _ in 0..300 {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            let len = [8191, 20_000, 32_767][rng as usize % 3];
+            let minor = i64::from(rng >> 8) % (len + 1);
+            for (adx, ady) in [(len, minor), (minor, len), (len, len / 2), (len, len / 2 + 1)] {
+                let (solved, stepped) = both(adx, ady, (1, 1 << 20));
+                assert_eq!(solved, stepped, "{adx} x {ady}");
+            }
+        }
+    }
     use dispd_protocol::Size;
 
     #[test]
