@@ -375,11 +375,28 @@ impl Framebuffer {
         let Some(s) = rect.intersect(&self.bounds()) else {
             return 0xff00_0000u32.to_le_bytes().repeat(rect.size().area() as usize);
         };
-        let mut out = if s == rect {
-            vec![0u8; rect.size().area() as usize * 4]
-        } else {
-            0xff00_0000u32.to_le_bytes().repeat(rect.size().area() as usize)
-        };
+        if s == rect {
+            // All inside: each row converted in a small buffer that stays in cache, then
+            // appended, so the output is written once (no zero fill first).
+            let mut out = Vec::with_capacity(rect.size().area() as usize * 4);
+            let mut converted = vec![0u32; rect.width as usize];
+            for y in rect.y as u32..rect.y as u32 + rect.height {
+                let src = &self.row(y)[rect.x as usize..rect.x as usize + rect.width as usize];
+                if self.opaque {
+                    for (d, p) in converted.iter_mut().zip(src) {
+                        *d = swap_red_blue(*p) | 0xff00_0000;
+                    }
+                } else {
+                    for (d, p) in converted.iter_mut().zip(src) {
+                        *d = u32::from_le_bytes(unpremultiply(*p));
+                    }
+                }
+                out.extend_from_slice(bytemuck::cast_slice(&converted));
+            }
+            return out;
+        }
+        // Partly outside: opaque black first, the inside over it.
+        let mut out = 0xff00_0000u32.to_le_bytes().repeat(rect.size().area() as usize);
         let stride = rect.width as usize * 4;
         let dx = (s.x - rect.x) as usize;
         for row in 0..s.height {
