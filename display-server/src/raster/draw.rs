@@ -1431,16 +1431,20 @@ mod tests {
         };
         let one = text(vec![Rect::new(5, 0, 30, 17)]);
         let union = text(vec![Rect::new(5, 0, 10, 17), Rect::new(15, 0, 20, 17)]);
-        let (a, b) = (inked(&one), inked(&union));
-        assert!(a.len() > 30, "ink {}", a.len());
+        let _ = same_ink_inside(&one, &union, Rect::new(5, 0, 30, 17), 30);
+    }
+
+    /// Asserts that `one` and `union` have the same pixels inked, alike and all inside `clip`,
+    /// at least `min` of them; returns them.
+    fn same_ink_inside(one: &Framebuffer, union: &Framebuffer, clip: Rect, min: usize) -> Vec<(i32, i32)> {
+        let (a, b) = (inked(one), inked(union));
+        assert!(a.len() > min, "ink {}", a.len());
         assert_eq!(a, b);
         for &(x, y) in &a {
-            assert!(
-                Rect::new(5, 0, 30, 17).contains(x, y),
-                "ink at ({x}, {y}) outside the clip"
-            );
+            assert!(clip.contains(x, y), "ink at ({x}, {y}) outside the clip");
             assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
         }
+        a
     }
 
     /// The pixels misc-fixed's `c` sets, cell top-left at `(x, y)`, each bit `scale` square.
@@ -1522,16 +1526,7 @@ mod tests {
                 BlendMode::SourceOver,
                 scale,
             );
-            let (a, b) = (inked(&one), inked(&union));
-            assert!(a.len() > 20, "ink {}", a.len());
-            assert_eq!(a, b);
-            for &(x, y) in &a {
-                assert!(
-                    Rect::new(5, 12, 30, 10).contains(x, y),
-                    "ink at ({x}, {y}) outside the clip"
-                );
-                assert_eq!(one.get(x, y), union.get(x, y), "({x}, {y})");
-            }
+            let a = same_ink_inside(&one, &union, Rect::new(5, 12, 30, 10), 20);
             // `Copy` replaces: the same pixels, each the colour as if composited over black
             // (the window is opaque): 200 * 160 / 255 = 125.
             let copied = text(vec![Rect::new(5, 12, 30, 10)], BlendMode::Copy, scale);
