@@ -1779,23 +1779,21 @@ mod tests {
     #[test]
     fn a_run_that_is_not_whole_shapes_fails_the_batch() {
         let mut f = fb();
-        let ops = [
-            DrawOp::Clear,
-            DrawOp::Segments(dispd_protocol::Packed::from_bytes(vec![0; 9])),
-        ];
-        match run(&mut f, &ops) {
-            Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains("8-byte"), "{reason}"),
-            other => panic!("{other:?}"),
+        for (run_op, size) in [
+            (
+                DrawOp::Segments(dispd_protocol::Packed::from_bytes(vec![0; 9])),
+                "8-byte",
+            ),
+            (
+                DrawOp::Lines(dispd_protocol::Packed::from_bytes(vec![0; 6])),
+                "4-byte",
+            ),
+        ] {
+            match run(&mut f, &[DrawOp::Clear, run_op]) {
+                Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains(size), "{reason}"),
+                other => panic!("{other:?}"),
+            }
+            assert!(inked(&f).is_empty());
         }
-        assert!(inked(&f).is_empty());
-        let ops = [
-            DrawOp::Clear,
-            DrawOp::Lines(dispd_protocol::Packed::from_bytes(vec![0; 6])),
-        ];
-        match run(&mut f, &ops) {
-            Err(BatchError::BadOp { index: 1, reason }) => assert!(reason.contains("4-byte"), "{reason}"),
-            other => panic!("{other:?}"),
-        }
-        assert!(inked(&f).is_empty());
     }
 }
