@@ -16,6 +16,8 @@ use dispd_tools::trace::{self, Options, Output};
 ///
 /// Every client traced reaches the server as disptrace itself: over the Unix socket, that is as
 /// the display's owner. So disptrace listens on its Unix socket only, unless given `--tcp`.
+///
+/// Stop it with Ctrl-C (or SIGTERM): it removes its socket and exits with status 130.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {

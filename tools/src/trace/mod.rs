@@ -153,6 +153,7 @@ pub fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     }
+    remove_on_signal(path.clone())?;
     let cleanup = SocketFile(path);
     for conn in unix.incoming() {
         match conn {
@@ -161,6 +162,30 @@ pub fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     drop(cleanup);
+    Ok(())
+}
+
+/// On Ctrl-C (SIGINT) or SIGTERM, removes the listening socket at `path` and exits with status
+/// 130: the accept loop never returns on its own, and a killed process runs no `Drop`.
+fn remove_on_signal(path: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    // Registered here, before the first client, so that no signal finds the default handler.
+    let (mut interrupt, mut terminate) = runtime.block_on(async {
+        Ok::<_, std::io::Error>((signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?))
+    })?;
+    let _ = std::thread::spawn(move || {
+        runtime.block_on(async {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        });
+        let _ = std::fs::remove_file(&path);
+        std::process::exit(130);
+    });
     Ok(())
 }
 
