@@ -3,7 +3,7 @@
 //!
 //! Messages go to the session's [`crate::mailbox`] while it has room, in one batch per
 //! [`Outbox::flush`]. When it is full (the client is not reading fast enough), they wait in a
-//! backlog where pointer motion and exposes for the same window merge, so a slow client sees
+//! backlog where pointer motion, exposes and focus changes for the same window merge, so a slow client sees
 //! fewer, newer events rather than a growing queue. A backlog past [`MAX_BACKLOG`] means the client has stopped reading: it is dropped.
 //! Bytes handed to the writer but not yet written are counted in `queued_bytes`, which the
 //! session's reader checks before reading more requests (backpressure for replies).
@@ -142,8 +142,15 @@ impl Outbox {
                         };
                         return;
                     }
-                    // Only merge across events that do not change what the client knows.
-                    (Event::PointerMotion { .. } | Event::Expose { .. }, _) => continue,
+                    // The newest focus state of a window stands for the ones before it
+                    // (a client mapping windows in a loop makes two focus events per map).
+                    (Event::Focus { window: a, .. }, Event::Focus { window: b, .. }) if a == b => {
+                        *old = new.clone();
+                        return;
+                    }
+                    // Only merge across events that do not change what the client knows (keys,
+                    // buttons and the like end the search: they stay in order with focus).
+                    (Event::PointerMotion { .. } | Event::Expose { .. } | Event::Focus { .. }, _) => continue,
                     _ => break,
                 }
             }
@@ -207,13 +214,38 @@ mod tests {
         assert_eq!(next(&mut out).await, [merged]);
         assert!(!out.has_backlog());
         assert_eq!(bytes.load(Ordering::Relaxed), 3 * 64);
-        // Events that cannot merge pile up until the client is dropped.
-        let key = |_| {
+        // Focus changes of a window merge into the newest, but not across a key (which must
+        // stay in order with them).
+        let focus = |window, focused| {
             ServerMessage::Event(Event::Focus {
-                window: WindowId(1),
-                focused: true,
+                window: WindowId(window),
+                focused,
             })
         };
+        let close = |window| {
+            ServerMessage::Event(Event::CloseRequested {
+                window: WindowId(window),
+            })
+        };
+        for (w, f) in [(1, false), (2, true), (2, false), (1, true), (2, true)] {
+            out.send(focus(w, f)).unwrap();
+        }
+        out.send(close(3)).unwrap();
+        out.send(focus(1, false)).unwrap();
+        // The first goes straight to the mailbox (it has room for one); in the backlog window
+        // 2's three changes merge into its newest, in the place of its first.
+        for expected in [
+            focus(1, false),
+            focus(2, true),
+            focus(1, true),
+            close(3),
+            focus(1, false),
+        ] {
+            assert_eq!(next(&mut out).await, [expected]);
+        }
+        assert!(!out.has_backlog());
+        // Events that cannot merge pile up until the client is dropped.
+        let key = |_| close(1);
         let mut result = Ok(());
         for i in 0..=MAX_BACKLOG + 1 {
             result = out.send(key(i));

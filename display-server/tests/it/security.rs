@@ -2137,6 +2137,47 @@ fn clients_that_stop_reading_are_dropped_and_others_stay_fast() {
     after.sync().expect("a new client is served");
 }
 
+/// A client that maps and unmaps its windows in a tight loop, reading nothing meanwhile, is not
+/// dropped: each map brings an expose and two focus changes, more than the session's queue and
+/// the backlog hold together, but waiting focus changes of a window merge into the newest, as
+/// exposes do. (It used to be dropped with "it stopped reading".)
+#[test]
+fn a_client_mapping_windows_in_a_loop_is_not_dropped() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let windows: Vec<WindowId> = (0..25)
+        .map(|i| {
+            d.create_window(Rect::new(i * 10, 0, 8, 8), Color::BLACK)
+                .expect("create_window")
+        })
+        .collect();
+    d.sync().expect("sync");
+    for _ in 0..400 {
+        for &w in &windows {
+            d.unmap_window(w);
+        }
+        for &w in &windows {
+            d.map_window(w);
+        }
+    }
+    d.sync().expect("still connected after 20 000 maps and unmaps");
+    let mut focus_in = None;
+    while let Some(e) = d.poll_event().expect("events") {
+        if let Event::Focus {
+            window,
+            focused: true,
+        } = e
+        {
+            focus_in = Some(window);
+        }
+    }
+    assert_eq!(
+        focus_in,
+        windows.last().copied(),
+        "the last focus event names the last window mapped"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Limits
 // ---------------------------------------------------------------------------------------------
