@@ -41,6 +41,10 @@ pub struct Display {
     closed: Option<Option<String>>,
     reply_timeout: Option<Duration>,
     fonts: FontCache,
+    /// Bytes of requests written to the socket since the handshake.
+    sent: u64,
+    /// Bytes read from the socket since the handshake's answer.
+    received: u64,
 }
 
 /// Font metrics learnt from the server, per face.
@@ -80,7 +84,25 @@ impl Display {
             closed: None,
             reply_timeout: None,
             fonts: FontCache::default(),
+            sent: 0,
+            received: leftover.len() as u64,
         })
+    }
+
+    /// Bytes of requests written to the server since the handshake (what is still queued, not
+    /// flushed, is not counted), as [`dispd_protocol::encode_frame`] frames them.
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// Bytes of replies, events and errors read from the server since the handshake.
+    pub fn bytes_received(&self) -> u64 {
+        self.received
+    }
+
+    /// Counts `n` bytes written to the socket.
+    pub(crate) fn count_sent(&mut self, n: usize) {
+        self.sent += n as u64;
     }
 
     /// What the server said at the handshake: its name, the screen size, the id range.
@@ -111,6 +133,9 @@ impl Display {
             return Ok(());
         }
         let result = self.socket.write_all(&self.out);
+        if result.is_ok() {
+            self.count_sent(self.out.len());
+        }
         self.out.clear();
         result.map_err(|e| self.io_error(e))
     }
@@ -454,7 +479,10 @@ impl Display {
             }
             match self.socket.read(self.decoder.read_buf()) {
                 Ok(0) => break Err(self.closed_error()),
-                Ok(n) => self.decoder.advance(n),
+                Ok(n) => {
+                    self.received += n as u64;
+                    self.decoder.advance(n);
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break Ok(()),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => break Err(self.io_error(e)),
@@ -482,6 +510,7 @@ impl Display {
             match self.socket.read(self.decoder.read_buf()) {
                 Ok(0) => return Err(self.closed_error()),
                 Ok(n) => {
+                    self.received += n as u64;
                     self.decoder.advance(n);
                     if let Some(msg) = self.next_decoded()? {
                         return Ok(Some(msg));
@@ -517,5 +546,18 @@ impl Display {
 fn unexpected(reply: &Reply) -> ClientError {
     ClientError::Disconnected {
         reason: Some(format!("protocol violation: unexpected reply {reply:?}")),
+    }
+}
+
+/// The connection's socket, to wait on with `poll`/`epoll` beside other sources (X's
+/// `ConnectionNumber`). It becomes readable when the server sends something; then call
+/// [`Display::poll_event`] until it returns `None`. Messages already read are kept inside, so
+/// call it once before waiting too, and flush before waiting for an answer.
+impl std::os::fd::AsFd for Display {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        match &self.socket {
+            Socket::Unix(s) => s.as_fd(),
+            Socket::Tcp(s) => s.as_fd(),
+        }
     }
 }

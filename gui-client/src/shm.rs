@@ -85,6 +85,7 @@ impl Display {
             Socket::Tcp(_) => return Err(ClientError::NoSharedMemory),
         };
         sent.map_err(|e| self.io_error(e))?;
+        self.count_sent(frame.len());
         Ok(ShmSegment {
             id,
             file: File::from(fd),

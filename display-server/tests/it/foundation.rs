@@ -711,3 +711,55 @@ fn text_renders() {
         "ink spans {min_x}..={max_x}: not five letters"
     );
 }
+
+/// A `Display`'s socket can be waited on with `poll` beside other sources (X's
+/// `ConnectionNumber`): readable once the server has sent something, quiet before; and the
+/// display counts the bytes of its requests and of what it read, frame for frame.
+#[test]
+fn the_connection_can_be_polled_and_counts_its_bytes() {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let readable = |d: &Display, ms: i64| {
+        let mut fds = [PollFd::new(d, PollFlags::IN)];
+        let timeout = Timespec {
+            tv_sec: ms / 1000,
+            tv_nsec: (ms % 1000) * 1_000_000,
+        };
+        poll(&mut fds, Some(&timeout)).expect("poll") == 1
+    };
+    let frame_len = |msg: &ServerMessage| {
+        let mut out = Vec::new();
+        dispd_protocol::encode_frame(msg, &mut out);
+        out.len() as u64
+    };
+    let server = TestServer::with_defaults();
+    for transport in [Transport::Unix, Transport::Tcp] {
+        let mut d = server.connect(transport);
+        let (sent, received) = (d.bytes_sent(), d.bytes_received());
+        d.sync().expect("sync");
+        let seq = d.last_seq();
+        assert_eq!(d.bytes_sent() - sent, 5, "{transport:?}: a Sync is 5 bytes");
+        assert_eq!(
+            d.bytes_received() - received,
+            frame_len(&ServerMessage::Reply {
+                seq,
+                reply: dispd_protocol::Reply::Sync
+            }),
+            "{transport:?}"
+        );
+        assert!(!readable(&d, 50), "{transport:?}: readable with nothing sent");
+        let w = d
+            .create_window(Rect::new(0, 0, 20, 20), Color::WHITE)
+            .expect("window");
+        d.map_window(w);
+        d.flush().expect("flush");
+        assert!(
+            readable(&d, 5000),
+            "{transport:?}: no wake-up for the map's events"
+        );
+        let first = d.poll_event().expect("poll_event");
+        assert!(
+            matches!(first, Some(Event::Expose { window, .. }) if window == w),
+            "{transport:?}: {first:?}"
+        );
+    }
+}
