@@ -282,6 +282,18 @@ pub enum InputAction {
         /// How far.
         delta: crate::event::WheelDelta,
     },
+    /// Text committed by an input method (a composed phrase), delivered to the focused window
+    /// as [`crate::Event::TextInput`]. At most 4096 bytes.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// The user asks to close a window, as with a window manager's close button: its owner
+    /// gets [`crate::Event::CloseRequested`] and decides what to do.
+    Close {
+        /// The window.
+        window: WindowId,
+    },
 }
 
 /// The whole encoded body of [`Request::NoOperation`]: its variant index.

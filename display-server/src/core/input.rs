@@ -6,9 +6,12 @@
 //! backend with a real window manager (winit), the manager's focus changes arrive as
 //! [`dispd_protocol::Event::Focus`] events and update the same state.
 
-use dispd_protocol::{Event, InputAction, KeyEvent, Modifiers, WindowId};
+use dispd_protocol::{ErrorCode, Event, InputAction, KeyEvent, Modifiers, WindowId};
 
 use super::ServerCore;
+
+/// Longest text an injected `Text` action may carry, in bytes.
+const MAX_INJECTED_TEXT: usize = 4096;
 
 /// Where keyboard and pointer input go.
 #[derive(Debug, Default)]
@@ -88,6 +91,21 @@ impl ServerCore {
         grabbed
             .or_else(|| self.scene.window_at(x, y))
             .map(|w| (w.id, w.rect))
+    }
+
+    /// Why an injected action cannot be applied, if it cannot: text over 4096 bytes, a close
+    /// of a window that does not exist.
+    pub(super) fn check_injection(&self, action: &InputAction) -> Result<(), (ErrorCode, String)> {
+        match action {
+            InputAction::Text { text } if text.len() > MAX_INJECTED_TEXT => Err((
+                ErrorCode::BadValue,
+                format!("text of {} bytes is over {MAX_INJECTED_TEXT}", text.len()),
+            )),
+            InputAction::Close { window } if self.scene.get(*window).is_none() => {
+                Err((ErrorCode::BadWindow, format!("no window {window:?}")))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Applies one injected action.
@@ -170,6 +188,12 @@ impl ServerCore {
                 };
                 self.send_event(ev);
             }
+            InputAction::Text { text } => {
+                if let Some(window) = self.input.focus {
+                    self.send_event(Event::TextInput { window, text });
+                }
+            }
+            InputAction::Close { window } => self.send_event(Event::CloseRequested { window }),
             InputAction::Wheel { delta } => {
                 let (x, y) = self.input.pointer;
                 if let Some(window) = self.scene.window_at(x, y).map(|w| w.id) {

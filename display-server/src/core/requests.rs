@@ -218,6 +218,7 @@ impl ServerCore {
                         "input injection is off: start dispd with --allow-injection to allow it".into(),
                     ));
                 }
+                self.check_injection(&action)?;
                 self.inject(action);
             }
             Request::ListWindows => {

@@ -209,3 +209,50 @@ fn select_events_chooses_what_a_window_reports() {
     let (got, _) = wait_event(&mut a, "keys still selected", |e| matches!(e, Event::Key(_)));
     assert!(matches!(&got, Event::Key(k) if k.window == quiet), "{got:?}");
 }
+
+/// Injected input-method text reaches the focused window as `TextInput`, and an injected close
+/// reaches the window's owner as `CloseRequested` (what a user's window manager would send);
+/// a close of no window and text over 4096 bytes are refused.
+#[test]
+fn injected_text_and_close_reach_the_window_s_owner() {
+    let server = TestServer::start(Config {
+        allow_injection: true,
+        ..Config::default()
+    });
+    let mut a = server.connect(Transport::Unix);
+    let mut driver = server.connect(Transport::Unix);
+    let w = mapped_window(&mut a, Rect::new(10, 10, 100, 100));
+    driver.inject_input(InputAction::Text {
+        text: "你好".into()
+    });
+    driver.flush().expect("flush");
+    let (got, _) = wait_event(&mut a, "the text", |e| matches!(e, Event::TextInput { .. }));
+    assert_eq!(
+        got,
+        Event::TextInput {
+            window: w,
+            text: "你好".into()
+        }
+    );
+    driver.inject_input(InputAction::Close { window: w });
+    driver.flush().expect("flush");
+    let (got, _) = wait_event(&mut a, "the close request", |e| {
+        matches!(e, Event::CloseRequested { .. })
+    });
+    assert_eq!(got, Event::CloseRequested { window: w });
+    driver.inject_input(InputAction::Close {
+        window: WindowId(0x7fff_0000),
+    });
+    let seq = driver.last_seq();
+    let err = next_request_error(&mut driver);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadWindow), "{err:?}");
+    driver.inject_input(InputAction::Text {
+        text: "x".repeat(4097),
+    });
+    let seq = driver.last_seq();
+    let err = next_request_error(&mut driver);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadValue), "{err:?}");
+    assert_no_event(&mut a, "after the refused actions", |e| {
+        matches!(e, Event::TextInput { .. } | Event::CloseRequested { .. })
+    });
+}

@@ -376,7 +376,7 @@ pub fn sample_cursor_shapes() -> Vec<CursorShape> {
 }
 
 /// Number of [`InputAction`] variants; keep in step with [`input_action_index`].
-pub const INPUT_ACTION_VARIANTS: usize = 4;
+pub const INPUT_ACTION_VARIANTS: usize = 6;
 
 pub fn input_action_index(a: &InputAction) -> usize {
     match a {
@@ -384,6 +384,8 @@ pub fn input_action_index(a: &InputAction) -> usize {
         InputAction::PointerMove { .. } => 1,
         InputAction::Button { .. } => 2,
         InputAction::Wheel { .. } => 3,
+        InputAction::Text { .. } => 4,
+        InputAction::Close { .. } => 5,
     }
 }
 
@@ -415,6 +417,10 @@ pub fn sample_input_actions() -> Vec<InputAction> {
         InputAction::Wheel {
             delta: WheelDelta::Lines { x: 0.0, y: -1.5 },
         },
+        InputAction::Text {
+            text: "你好 é".into(),
+        },
+        InputAction::Close { window: W },
     ]
 }
 
@@ -597,6 +603,8 @@ pub fn input_action_name(a: &InputAction) -> &'static str {
         InputAction::PointerMove { .. } => "PointerMove",
         InputAction::Button { .. } => "Button",
         InputAction::Wheel { .. } => "Wheel",
+        InputAction::Text { .. } => "Text",
+        InputAction::Close { .. } => "Close",
     }
 }
 
