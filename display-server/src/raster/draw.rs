@@ -1603,11 +1603,21 @@ mod tests {
         assert_eq!(fast, walked);
     }
 
+    /// A packed run's rectangle from `(x, y, width, height)`.
+    fn small_rect(&(x, y, w, h): &(i32, i32, u32, u32)) -> dispd_protocol::SmallRect {
+        dispd_protocol::SmallRect {
+            x: x as i16,
+            y: y as i16,
+            width: w as u16,
+            height: h as u16,
+        }
+    }
+
     #[test]
     fn runs_draw_what_the_single_shape_ops_draw() {
         // Segments and FillRects against Line and FillRect, in the crisp state, translucent and
         // clipped, and stroked wide (the non-Bresenham path).
-        use dispd_protocol::{Segment, SmallRect};
+        use dispd_protocol::Segment;
         // The first segments cross the edges (each walked on its own); the second all lie
         // inside the clip (walked by index, one damage box for the run).
         let crossing = [(1, 1, 18, 5), (18, 18, 2, 9), (5, 0, 5, 19), (-3, 4, 25, 4)];
@@ -1649,17 +1659,7 @@ mod tests {
                         })
                         .collect(),
                 ),
-                DrawOp::FillRects(
-                    rects
-                        .iter()
-                        .map(|&(x, y, w, h)| SmallRect {
-                            x: x as i16,
-                            y: y as i16,
-                            width: w as u16,
-                            height: h as u16,
-                        })
-                        .collect(),
-                ),
+                DrawOp::FillRects(rects.iter().map(small_rect).collect()),
             ];
             let (want, want_dmg) = draw(singles.collect());
             let (got, got_dmg) = draw(runs.to_vec());
@@ -1747,15 +1747,7 @@ mod tests {
                 assert_eq!(got, want, "{state:?} {points:?}");
                 assert_eq!(got_dmg, want_dmg, "{state:?} {points:?}");
             }
-            let small: Vec<SmallRect> = ovals
-                .iter()
-                .map(|&(x, y, w, h)| SmallRect {
-                    x: x as i16,
-                    y: y as i16,
-                    width: w as u16,
-                    height: h as u16,
-                })
-                .collect();
+            let small: Vec<SmallRect> = ovals.iter().map(small_rect).collect();
             let rects = ovals.iter().map(|&(x, y, w, h)| Rect::new(x, y, w, h));
             for (single, packed) in [
                 (

@@ -222,24 +222,27 @@ impl Framebuffer {
                 }
             }
         } else if ink >> 24 == 255 {
-            self.stipple_with(x, y, rows, scale, clip, |_| ink);
+            self.stipple_with((x, y), rows, width, scale, clip, |_| ink);
         } else {
-            self.stipple_with(x, y, rows, scale, clip, |p| pixel::over(p, ink));
+            self.stipple_with((x, y), rows, width, scale, clip, |p| pixel::over(p, ink));
         }
     }
 
-    /// [`Framebuffer::stipple`], bit by bit, each pixel checked against `clip`.
+    /// [`Framebuffer::stipple`], bit by bit, each pixel checked against `clip`; like the fast
+    /// path, it ignores the bits past `width`.
     fn stipple_with(
         &mut self,
-        x: i64,
-        y: i64,
+        (x, y): (i64, i64),
         rows: &[u8],
+        width: usize,
         scale: i64,
         clip: Rect,
         paint: impl Fn(u32) -> u32,
     ) {
         let (cx0, cx1) = (i64::from(clip.x), clip.right());
+        let kept = (0xff00u16 >> width) as u8;
         for (r, &bits) in rows.iter().enumerate() {
+            let bits = bits & kept;
             if bits == 0 {
                 continue;
             }
@@ -460,6 +463,17 @@ impl CoverageInk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stipples_ignore_the_bits_past_their_width_on_every_path() {
+        // Inside the clip (the masked fast path) and cut by it (bit by bit): only 6 of 8 bits.
+        for clip in [Rect::new(0, 0, 10, 2), Rect::new(0, 0, 10, 1)] {
+            let mut fb = Framebuffer::new(Size::new(10, 2), Color::WHITE);
+            fb.stipple((0, 0), &[0xff, 0xff], 6, 1, clip, 0xff00_0000);
+            let black: Vec<i32> = (0..10).filter(|&x| fb.get(x, 0) == Some(0xff00_0000)).collect();
+            assert_eq!(black, [0, 1, 2, 3, 4, 5], "clip {clip:?}");
+        }
+    }
 
     #[test]
     fn fill_is_clipped() {
