@@ -4,6 +4,10 @@ use dispd_protocol::{Color, Size};
 
 use crate::auth::AuthPolicy;
 
+/// How long a session polls for a client's next request after a reply, by default
+/// (microseconds): a tight loop of queries sends its next one within a few.
+pub const DEFAULT_REPLY_SPIN_US: u64 = 50;
+
 /// Everything `run` needs to know besides its listeners and backend.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -48,6 +52,10 @@ pub struct Config {
     pub idle_timeout_ms: u64,
     /// A client whose messages pile up unread for this long is disconnected (milliseconds).
     pub slow_client_timeout_ms: u64,
+    /// How long a session polls a client's socket for its next request after writing it a
+    /// reply, before going back to sleep (microseconds; 0: never). This saves the client's
+    /// next request a wake-up of the server; see `crate::reply_spin`.
+    pub reply_spin_us: u64,
 }
 
 impl Default for Config {
@@ -72,6 +80,7 @@ impl Default for Config {
             max_pixels_per_client: 64 << 20,
             idle_timeout_ms: 0,
             slow_client_timeout_ms: 5_000,
+            reply_spin_us: DEFAULT_REPLY_SPIN_US,
         }
     }
 }

@@ -10,6 +10,7 @@
 //!   has got with each client's requests, which bounds what its session reads ahead.
 //! - [`secret_file`]: the display's secret on disk.
 //! - `session`: one task per client: handshake, then requests in and messages out.
+//! - `reply_spin`: after answering a query, a short poll for the client's next request.
 //! - `shutdown`: stopping every task and waiting for them.
 //! - [`core`]: [`core::ServerCore`], the single owner of all state; no I/O.
 //! - [`raster`]: the software rasterizer.
@@ -25,6 +26,7 @@ mod mailbox;
 pub mod net;
 mod outbox;
 pub mod raster;
+mod reply_spin;
 pub mod secret_file;
 mod server;
 mod session;

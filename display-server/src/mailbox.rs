@@ -97,6 +97,11 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
+    /// Whether nothing waits to be taken now.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.shared.len.load(Ordering::Acquire) == 0
+    }
+
     /// Waits until messages are there and moves up to `max` of them into `out`. Returns false
     /// once the core has let go of the mailbox and everything it posted has been taken.
     pub(crate) async fn collect(&self, out: &mut Vec<ServerMessage>, max: usize) -> bool {

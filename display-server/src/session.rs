@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
-use dispd_protocol::{ClientId, DrawOp, FrameDecoder, Request};
+use dispd_protocol::{ClientId, DrawOp, FrameDecoder, Request, ServerMessage};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -16,6 +16,7 @@ use crate::core_task::CoreMsg;
 use crate::mailbox::Collector;
 use crate::net::{ReadHalf, Stream, WriteHalf};
 use crate::outbox::{weight, MAX_QUEUED_BYTES};
+use crate::reply_spin::ReplySpin;
 use crate::server::AcceptCtx;
 use crate::shutdown::Shutdown;
 
@@ -133,7 +134,8 @@ pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdo
     decoder.push(&leftover);
     let drained = Arc::new(Notify::new());
     let slow_timeout = Duration::from_millis(ctx.config.slow_client_timeout_ms.max(1));
-    let write = write_loop(writer, inbox, queued.clone(), drained.clone(), slow_timeout);
+    let spin = crate::reply_spin::ReplySpin::new(ctx.config.reply_spin_us);
+    let write = write_loop(writer, inbox, queued.clone(), drained.clone(), slow_timeout, spin);
     tokio::pin!(write);
     let flow = Flow {
         queued,
@@ -487,6 +489,7 @@ async fn write_loop(
     queued: Arc<AtomicUsize>,
     drained: Arc<Notify>,
     slow: Duration,
+    mut spin: ReplySpin,
 ) -> Option<String> {
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut msgs = Vec::new();
@@ -498,7 +501,9 @@ async fn write_loop(
         let (mut written, mut used) = (0, 0);
         // A big image's pixels are written from the reply itself, after the frame's head.
         let mut pixels: &[u8] = &[];
+        let mut replied = false;
         for msg in &msgs {
+            replied |= matches!(msg, ServerMessage::Reply { .. });
             if buf.len() >= WRITE_CHUNK {
                 break;
             }
@@ -524,6 +529,10 @@ async fn write_loop(
         msgs.drain(..used);
         queued.fetch_sub(written.min(queued.load(Ordering::Relaxed)), Ordering::Relaxed);
         drained.notify_waiters();
+        if replied && msgs.is_empty() && inbox.is_empty() {
+            // The client may be about to ask again: see `reply_spin`.
+            spin.after_reply(writer.fd());
+        }
         if buf.capacity() > 4 * WRITE_CHUNK {
             // One huge reply should not keep its buffer for the connection's life.
             buf = Vec::with_capacity(64 * 1024);

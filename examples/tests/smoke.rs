@@ -168,6 +168,7 @@ impl Server {
             display: Some(format!(":{}", self.display)),
             socket_dir: Some(self.dir.path().to_owned()),
             auth: Auth::None,
+            ..ConnectOptions::default()
         })
         .expect("connect to the test dispd");
         d.set_reply_timeout(Some(WAIT));

@@ -21,6 +21,9 @@ pub struct ConnectOptions {
     pub socket_dir: Option<PathBuf>,
     /// Which secret to prove.
     pub auth: Auth,
+    /// How long to poll for a reply before sleeping (see [`crate::Display::set_reply_spin`]);
+    /// `None` reads `DISPD_REPLY_SPIN_US` (microseconds, 0 to 1000), else 50 µs.
+    pub reply_spin: Option<Duration>,
 }
 
 /// Where the display's secret comes from.
@@ -95,6 +98,15 @@ impl Socket {
         match self {
             Socket::Unix(s) => s.set_nonblocking(on),
             Socket::Tcp(s) => s.set_nonblocking(on),
+        }
+    }
+}
+
+impl std::os::fd::AsFd for Socket {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        match self {
+            Socket::Unix(s) => s.as_fd(),
+            Socket::Tcp(s) => s.as_fd(),
         }
     }
 }

@@ -54,6 +54,9 @@ pub enum ClientError {
     /// The client used all the resource ids the server gave it.
     #[error("out of resource ids: destroy windows you no longer need")]
     OutOfIds,
+    /// A setting in the environment is not valid; the message says which and what it takes.
+    #[error("{0}")]
+    Setting(String),
     /// Shared memory was asked of a display reached over TCP.
     #[error("shared memory needs the display's Unix socket (this connection is TCP)")]
     NoSharedMemory,

@@ -31,6 +31,7 @@
 //! - `connect`: `DISPLAY` to addresses to a connected socket and a finished handshake.
 //! - `display`: [`Display`], the connection: requests out, replies and events in.
 //! - `painter`: [`Painter`], one draw batch built op by op.
+//! - `reply_spin`: a short poll for a reply before sleeping.
 //! - `shm`: [`ShmSegment`], images put through shared memory by local clients.
 //! - `error`: [`ClientError`].
 
@@ -38,6 +39,7 @@ mod connect;
 mod display;
 mod error;
 mod painter;
+mod reply_spin;
 mod shm;
 
 pub use connect::{Auth, ConnectOptions};
@@ -45,6 +47,7 @@ pub use dispd_protocol::auth::Secret;
 pub use display::Display;
 pub use error::ClientError;
 pub use painter::{linear_gradient, radial_gradient, Painter, Path};
+pub use reply_spin::DEFAULT_REPLY_SPIN;
 pub use shm::ShmSegment;
 
 /// The protocol crate, for everything this crate does not re-export by name.

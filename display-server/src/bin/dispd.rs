@@ -116,6 +116,12 @@ struct Args {
     /// Disconnect clients that stop reading their messages for this many seconds.
     #[arg(long, default_value_t = 5)]
     slow_client_timeout: u64,
+    /// Microseconds to keep polling a client's socket for its next request after answering a
+    /// query, instead of sleeping at once (0: never; at most 1000). Halves round-trip latency on
+    /// machines with more than one CPU, for a little CPU time; backs off for clients that do
+    /// not ask again quickly.
+    #[arg(long, default_value_t = display_server::config::DEFAULT_REPLY_SPIN_US, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    reply_spin_us: u64,
 }
 
 impl Args {
@@ -133,6 +139,7 @@ impl Args {
             handshake_timeout_ms: self.handshake_timeout.saturating_mul(1000).max(1),
             idle_timeout_ms: self.idle_timeout.saturating_mul(1000),
             slow_client_timeout_ms: self.slow_client_timeout.saturating_mul(1000).max(100),
+            reply_spin_us: self.reply_spin_us,
             ..Config::default()
         }
     }

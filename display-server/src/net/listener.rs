@@ -52,6 +52,14 @@ pub enum ReadHalf {
 const MAX_FDS_PER_READ: usize = 4;
 
 impl ReadHalf {
+    /// The socket.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        match self {
+            ReadHalf::Tcp(h) => h.as_ref().as_fd(),
+            ReadHalf::Unix(h) => h.as_ref().as_fd(),
+        }
+    }
+
     /// Reads into `buf` like [`tokio::io::AsyncReadExt::read`]; on a Unix socket, file
     /// descriptors sent along with the bytes (`SCM_RIGHTS`) are appended to `fds`, at most
     /// four per read.
@@ -62,7 +70,24 @@ impl ReadHalf {
         let stream: &UnixStream = half.as_ref();
         loop {
             stream.readable().await?;
-            match stream.try_io(Interest::READABLE, || receive(stream.as_fd(), buf, fds)) {
+            let mut drained = None;
+            let result = stream.try_io(Interest::READABLE, || {
+                let before = fds.len();
+                let n = receive(stream.as_fd(), buf, fds)?;
+                if n > 0 && n < buf.len() && fds.len() == before {
+                    // A short read without descriptors emptied the socket (the kernel only
+                    // stops early right after bytes that carried descriptors): answering
+                    // `WouldBlock` makes tokio forget the readiness now, which saves the
+                    // next read's fruitless `recvmsg`, as tokio's own `read` does.
+                    drained = Some(n);
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                Ok(n)
+            });
+            if let Some(n) = drained {
+                return Ok(n);
+            }
+            match result {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 result => return result,
             }
@@ -102,7 +127,56 @@ impl AsyncRead for ReadHalf {
     }
 }
 /// The writing half of a connection.
-pub type WriteHalf = Box<dyn AsyncWrite + Unpin + Send>;
+#[derive(Debug)]
+pub enum WriteHalf {
+    /// Over TCP.
+    Tcp(tokio::net::tcp::OwnedWriteHalf),
+    /// Over a Unix socket.
+    Unix(tokio::net::unix::OwnedWriteHalf),
+}
+
+impl WriteHalf {
+    /// The connection's socket (shared with the reading half), to poll.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        match self {
+            WriteHalf::Tcp(h) => h.as_ref().as_fd(),
+            WriteHalf::Unix(h) => h.as_ref().as_fd(),
+        }
+    }
+}
+
+impl AsyncWrite for WriteHalf {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(w) => std::pin::Pin::new(w).poll_write(cx, buf),
+            WriteHalf::Unix(w) => std::pin::Pin::new(w).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(w) => std::pin::Pin::new(w).poll_flush(cx),
+            WriteHalf::Unix(w) => std::pin::Pin::new(w).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(w) => std::pin::Pin::new(w).poll_shutdown(cx),
+            WriteHalf::Unix(w) => std::pin::Pin::new(w).poll_shutdown(cx),
+        }
+    }
+}
 
 impl Stream {
     /// Splits into halves that can be used from two futures at once.
@@ -111,11 +185,11 @@ impl Stream {
             Stream::Tcp(s) => {
                 let _ = s.set_nodelay(true);
                 let (r, w) = s.into_split();
-                (ReadHalf::Tcp(r), Box::new(w))
+                (ReadHalf::Tcp(r), WriteHalf::Tcp(w))
             }
             Stream::Unix(s) => {
                 let (r, w) = s.into_split();
-                (ReadHalf::Unix(r), Box::new(w))
+                (ReadHalf::Unix(r), WriteHalf::Unix(w))
             }
         }
     }

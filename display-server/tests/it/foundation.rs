@@ -763,3 +763,17 @@ fn the_connection_can_be_polled_and_counts_its_bytes() {
         );
     }
 }
+
+#[test]
+fn a_reply_spin_out_of_range_is_refused_by_name() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"))
+        .args(["--headless", "--listen", "unix", "--reply-spin-us", "5000", ":99"])
+        .output()
+        .expect("run dispd");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--reply-spin-us") && stderr.contains("0..=1000"),
+        "{stderr}"
+    );
+}
