@@ -61,6 +61,7 @@ impl From<SmallRect> for crate::Rect {
 
 /// The first `N` bytes of `b` as little-endian 16-bit words: one length check, then plain
 /// loads (indexing the slice word by word would check every byte).
+#[inline]
 fn words<const N: usize, const W: usize>(b: &[u8]) -> [[u8; 2]; W] {
     let mut a = [0u8; N];
     a.copy_from_slice(&b[..N]);
@@ -73,6 +74,7 @@ impl Packable for SmallPoint {
         out.extend_from_slice(&self.x.to_le_bytes());
         out.extend_from_slice(&self.y.to_le_bytes());
     }
+    #[inline]
     fn read(b: &[u8]) -> Self {
         let [x, y] = words::<4, 2>(b).map(i16::from_le_bytes);
         SmallPoint { x, y }
@@ -86,6 +88,7 @@ impl Packable for Segment {
             out.extend_from_slice(&w.to_le_bytes());
         }
     }
+    #[inline]
     fn read(b: &[u8]) -> Self {
         let [x1, y1, x2, y2] = words::<8, 4>(b).map(i16::from_le_bytes);
         Segment { x1, y1, x2, y2 }
@@ -100,6 +103,7 @@ impl Packable for SmallRect {
         out.extend_from_slice(&self.width.to_le_bytes());
         out.extend_from_slice(&self.height.to_le_bytes());
     }
+    #[inline]
     fn read(b: &[u8]) -> Self {
         let [x, y, w, h] = words::<8, 4>(b);
         SmallRect {

@@ -812,22 +812,17 @@ fn crisp_polyline(
     fb: &mut Framebuffer,
     pen: &Pen,
     clip: Option<&Clip>,
-    points: impl Iterator<Item = (i32, i32)>,
+    points: impl Iterator<Item = (i32, i32)> + Clone,
     closed: bool,
     touched: &mut Damage,
 ) {
     let (dx, dy) = pen.offset;
-    let mut at = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
-    let Some(first) = at.next() else { return };
+    let at = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
+    let Some(first) = at.clone().next() else { return };
+    let closing = closed.then(|| (at.clone().last().unwrap_or(first), first));
+    let pairs = at.clone().zip(at.skip(1)).chain(closing);
     let mut walk = CrispWalk::new(fb, pen, clip, touched);
-    let mut last = first;
-    for p in at {
-        walk.line(last, p);
-        last = p;
-    }
-    if closed {
-        walk.line(last, first);
-    }
+    walk.lines(pairs);
     walk.finish();
 }
 
@@ -862,14 +857,42 @@ impl<'a> CrispWalk<'a> {
         }
     }
 
+    /// Walks the line between each pair of points. When all of them lie inside the pen's one
+    /// clip rectangle (the usual case), that is tested once for the run instead of per line.
+    fn lines(&mut self, pairs: impl Iterator<Item = ((i32, i32), (i32, i32))> + Clone) {
+        if let Some(c) = self.pen.single_clip {
+            let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+            for ((ax, ay), (bx, by)) in pairs.clone() {
+                (x0, y0) = (x0.min(ax.min(bx)), y0.min(ay.min(by)));
+                (x1, y1) = (x1.max(ax.max(bx)), y1.max(ay.max(by)));
+            }
+            let (x0, y0, x1, y1) = (i64::from(x0), i64::from(y0), i64::from(x1), i64::from(y1));
+            if x0 <= x1 && spans::clip_has(c, x0, y0) && spans::clip_has(c, x1, y1) {
+                for ((ax, ay), (bx, by)) in pairs {
+                    let (a, b) = ((i64::from(ax), i64::from(ay)), (i64::from(bx), i64::from(by)));
+                    self.pen.ink.line_inside(self.fb, c, a, b);
+                }
+                self.widen((x0, y0, x1 + 1, y1 + 1));
+                return;
+            }
+        }
+        for (a, b) in pairs {
+            self.line(a, b);
+        }
+    }
+
+    /// Widens the box of lines walked by index to hold `(x0, y0, x1, y1)`, ends exclusive.
+    fn widen(&mut self, (x0, y0, x1, y1): (i64, i64, i64, i64)) {
+        let b = &mut self.inside;
+        *b = (b.0.min(x0), b.1.min(y0), b.2.max(x1), b.3.max(y1));
+    }
+
     fn line(&mut self, a: (i32, i32), b: (i32, i32)) {
         let (a, b) = ((i64::from(a.0), i64::from(a.1)), (i64::from(b.0), i64::from(b.1)));
         match self.pen.single_clip {
             Some(c) if spans::clip_has(c, a.0, a.1) && spans::clip_has(c, b.0, b.1) => {
                 self.pen.ink.line_inside(self.fb, c, a, b);
-                let (x0, y0, x1, y1) = &mut self.inside;
-                (*x0, *y0) = ((*x0).min(a.0.min(b.0)), (*y0).min(a.1.min(b.1)));
-                (*x1, *y1) = ((*x1).max(a.0.max(b.0) + 1), (*y1).max(a.1.max(b.1) + 1));
+                self.widen((a.0.min(b.0), a.1.min(b.1), a.0.max(b.0) + 1, a.1.max(b.1) + 1));
             }
             _ => bresenham(
                 self.fb,
@@ -913,7 +936,7 @@ impl Pen {
 fn lines(
     fb: &mut Framebuffer,
     st: &State,
-    pairs: impl Iterator<Item = ((i32, i32), (i32, i32))>,
+    pairs: impl Iterator<Item = ((i32, i32), (i32, i32))> + Clone,
     touched: &mut Damage,
 ) {
     match Pen::crisp(fb, st) {
@@ -924,9 +947,7 @@ fn lines(
                 (at(a), at(b))
             });
             let mut walk = CrispWalk::new(fb, &pen, st.clip.as_ref(), touched);
-            for (a, b) in pairs {
-                walk.line(a, b);
-            }
+            walk.lines(pairs);
             walk.finish();
         }
         None => {
@@ -1601,6 +1622,74 @@ mod tests {
         let walked = draw(vec![Rect::new(0, 0, 40, 15), Rect::new(0, 15, 40, 15)]);
         assert!(fast.iter().filter(|p| **p != Some(WHITE)).count() > 200);
         assert_eq!(fast, walked);
+    }
+
+    #[test]
+    fn a_run_of_lines_draws_and_damages_what_its_lines_do_one_by_one() {
+        // A run whose lines all lie inside the clip is checked once for the whole run; one line
+        // crossing the clip's edge sends the run back to a check per line. Both must give the
+        // pixels and the damage of the same lines drawn as single `Line`s.
+        let clip = Rect::new(5, 5, 50, 30);
+        let inside = [(6, 6, 20, 9), (54, 34, 30, 7), (10, 30, 10, 8), (40, 12, 41, 33)];
+        let crossing = [(6, 6, 20, 9), (54, 34, 58, 36), (10, 30, 10, 8)];
+        for segments in [&inside[..], &crossing[..]] {
+            let draw = |ops: Vec<DrawOp>| {
+                let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+                let mut all = vec![
+                    DrawOp::SetColor(Color::rgb(0, 0, 200)),
+                    DrawOp::SetClip(vec![clip]),
+                ];
+                all.extend(ops);
+                let damage = run(&mut f, &all).unwrap();
+                (inked(&f), damage)
+            };
+            let run_of = segments
+                .iter()
+                .map(|&(x1, y1, x2, y2)| dispd_protocol::Segment { x1, y1, x2, y2 })
+                .collect();
+            let single = segments
+                .iter()
+                .map(|&(x1, y1, x2, y2)| DrawOp::Line {
+                    x1: x1.into(),
+                    y1: y1.into(),
+                    x2: x2.into(),
+                    y2: y2.into(),
+                })
+                .collect();
+            let (pixels, damage) = draw(vec![DrawOp::Segments(run_of)]);
+            assert!(pixels.len() > 30, "{segments:?}");
+            assert!(pixels.iter().all(|&(x, y)| clip.contains(x, y)));
+            // The damage holds the pixels drawn; inside the clip, it is exactly their box.
+            let (x0, y0) = (pixels.iter().map(|p| p.0).min(), pixels.iter().map(|p| p.1).min());
+            let (x1, y1) = (pixels.iter().map(|p| p.0).max(), pixels.iter().map(|p| p.1).max());
+            let (x0, y0, x1, y1) = (x0.unwrap(), y0.unwrap(), x1.unwrap(), y1.unwrap());
+            let bbox = Rect::new(x0, y0, (x1 - x0 + 1) as u32, (y1 - y0 + 1) as u32);
+            let d = damage.expect("damage");
+            assert!(d.contains(x0, y0) && d.contains(x1, y1), "{d:?} {bbox:?}");
+            if segments == inside {
+                assert_eq!(d, bbox);
+            }
+            assert_eq!((pixels, damage), draw(single), "{segments:?}");
+        }
+        // Joined lines: a polyline inside the clip against its lines one by one.
+        let points = [(6, 6), (20, 9), (54, 34), (30, 7), (6, 6)];
+        let mut polyline = dispd_protocol::Packed::new();
+        points
+            .iter()
+            .for_each(|&(x, y)| polyline.push(dispd_protocol::SmallPoint { x, y }));
+        let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+        let joined = run(&mut f, &[DrawOp::SetColor(Color::BLACK), DrawOp::Lines(polyline)]).unwrap();
+        let mut g = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+        let lines: Vec<DrawOp> = std::iter::once(DrawOp::SetColor(Color::BLACK))
+            .chain(points.windows(2).map(|w| DrawOp::Line {
+                x1: w[0].0.into(),
+                y1: w[0].1.into(),
+                x2: w[1].0.into(),
+                y2: w[1].1.into(),
+            }))
+            .collect();
+        let one_by_one = run(&mut g, &lines).unwrap();
+        assert_eq!((inked(&f), joined), (inked(&g), one_by_one));
     }
 
     /// A packed run's rectangle from `(x, y, width, height)`.
