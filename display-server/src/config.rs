@@ -52,9 +52,10 @@ pub struct Config {
     pub idle_timeout_ms: u64,
     /// A client whose messages pile up unread for this long is disconnected (milliseconds).
     pub slow_client_timeout_ms: u64,
-    /// How long a session polls a client's socket for its next request after writing it a
-    /// reply, before going back to sleep (microseconds; 0: never). This saves the client's
-    /// next request a wake-up of the server; see `crate::reply_spin`.
+    /// How long a session keeps its thread awake, polling a client's socket for its next
+    /// request, after writing it a reply (microseconds; 0: never; at most 1000). This saves
+    /// the client's next request a wake-up of the server; only on machines with more than one
+    /// CPU, and backing off for clients that do not ask again in time.
     pub reply_spin_us: u64,
 }
 

@@ -134,7 +134,7 @@ pub(crate) async fn serve(stream: Stream, peer: Peer, ctx: AcceptCtx, mut shutdo
     decoder.push(&leftover);
     let drained = Arc::new(Notify::new());
     let slow_timeout = Duration::from_millis(ctx.config.slow_client_timeout_ms.max(1));
-    let spin = crate::reply_spin::ReplySpin::new(ctx.config.reply_spin_us);
+    let spin = ReplySpin::new(ctx.config.reply_spin_us);
     let write = write_loop(writer, inbox, queued.clone(), drained.clone(), slow_timeout, spin);
     tokio::pin!(write);
     let flow = Flow {
@@ -501,9 +501,7 @@ async fn write_loop(
         let (mut written, mut used) = (0, 0);
         // A big image's pixels are written from the reply itself, after the frame's head.
         let mut pixels: &[u8] = &[];
-        let mut replied = false;
         for msg in &msgs {
-            replied |= matches!(msg, ServerMessage::Reply { .. });
             if buf.len() >= WRITE_CHUNK {
                 break;
             }
@@ -526,12 +524,15 @@ async fn write_loop(
                 }
             }
         }
+        let replied = msgs[..used]
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Reply { .. }));
         msgs.drain(..used);
         queued.fetch_sub(written.min(queued.load(Ordering::Relaxed)), Ordering::Relaxed);
         drained.notify_waiters();
-        if replied && msgs.is_empty() && inbox.is_empty() {
+        if replied && msgs.is_empty() {
             // The client may be about to ask again: see `reply_spin`.
-            spin.after_reply(writer.fd());
+            spin.after_reply(writer.fd(), || !inbox.is_empty()).await;
         }
         if buf.capacity() > 4 * WRITE_CHUNK {
             // One huge reply should not keep its buffer for the connection's life.

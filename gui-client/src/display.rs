@@ -47,8 +47,9 @@ pub struct Display {
     sent: u64,
     /// Bytes read from the socket since the handshake's answer.
     received: u64,
-    /// The socket's read timeout as last set, so an unchanged one costs no system call.
-    socket_timeout: Option<Option<Duration>>,
+    /// The socket's read timeout as last set (none after the handshake), so that setting it
+    /// again unchanged costs no system call.
+    socket_timeout: Option<Duration>,
     reply_spin: ReplySpin,
 }
 
@@ -95,8 +96,7 @@ impl Display {
             fonts: FontCache::default(),
             sent: 0,
             received: leftover.len() as u64,
-            // The handshake leaves the socket without a timeout.
-            socket_timeout: Some(None),
+            socket_timeout: None,
             reply_spin: ReplySpin::new(spin),
         })
     }
@@ -388,10 +388,11 @@ impl Display {
     }
 
     /// How long a wait for a reply first polls the socket before the thread sleeps (0: never;
-    /// the default is [`crate::DEFAULT_REPLY_SPIN`], or `DISPD_REPLY_SPIN_US`). A reply that
-    /// comes within it finds the thread awake, which takes a third off a round trip; once a
-    /// reply takes longer, polling stops until one is quick again. Never done on a machine with
-    /// one CPU.
+    /// at most 1 ms; the default is [`crate::DEFAULT_REPLY_SPIN`], or `DISPD_REPLY_SPIN_US`). A
+    /// reply that comes within it finds the thread awake and saves it a wake-up (with dispd
+    /// doing the same on its side, a round trip takes less than half as long); once a reply
+    /// takes longer, polling stops until one is quick again. Never done on a machine with one
+    /// CPU.
     pub fn set_reply_spin(&mut self, limit: Duration) {
         self.reply_spin = ReplySpin::new(limit);
     }
@@ -404,7 +405,10 @@ impl Display {
         let asked = Instant::now();
         let deadline = self.reply_timeout.map(|t| (t, asked + t));
         if self.decoder.buffered() == 0 {
-            match self.reply_spin.read(self.socket.as_fd(), self.decoder.read_buf()) {
+            match self
+                .reply_spin
+                .read(self.socket.as_fd(), self.decoder.read_buf(), self.reply_timeout)
+            {
                 Ok(Some(0)) => return Err(self.closed_error()),
                 Ok(Some(n)) => {
                     self.received += n as u64;
@@ -541,9 +545,9 @@ impl Display {
         if timeout == Some(Duration::ZERO) {
             return Ok(None);
         }
-        if self.socket_timeout != Some(timeout) {
+        if self.socket_timeout != timeout {
             self.socket.set_read_timeout(timeout)?;
-            self.socket_timeout = Some(timeout);
+            self.socket_timeout = timeout;
         }
         loop {
             match self.socket.read(self.decoder.read_buf()) {

@@ -17,7 +17,7 @@ use crate::error::ClientError;
 
 /// How long to poll for a reply when nothing says otherwise.
 pub const DEFAULT_REPLY_SPIN: Duration = Duration::from_micros(50);
-/// The longest poll `DISPD_REPLY_SPIN_US` may ask for.
+/// The longest poll for a reply, however it is asked for.
 const MAX_REPLY_SPIN_US: u64 = 1000;
 
 /// One connection's polling for replies.
@@ -29,19 +29,30 @@ pub(crate) struct ReplySpin {
 }
 
 impl ReplySpin {
-    /// Polls for up to `limit`; never on a machine with one CPU.
+    /// Polls for up to `limit` (at most 1 ms); never on a machine with one CPU.
     pub(crate) fn new(limit: Duration) -> Self {
+        let max = Duration::from_micros(MAX_REPLY_SPIN_US);
         ReplySpin {
-            limit: if several_cpus() { limit } else { Duration::ZERO },
+            limit: if several_cpus() {
+                limit.min(max)
+            } else {
+                Duration::ZERO
+            },
             pays: true,
         }
     }
 
-    /// Reads what comes on `socket` into `buf` without blocking, for up to the limit: the
-    /// number of bytes (0 when the server closed), or `None` when nothing came or polling does
-    /// not pay now.
-    pub(crate) fn read(&self, socket: BorrowedFd<'_>, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
-        if self.limit.is_zero() || !self.pays {
+    /// Reads what comes on `socket` into `buf` without blocking, for up to the limit (and at
+    /// most `cap`, the time left to wait): the number of bytes (0 when the server closed), or
+    /// `None` when nothing came or polling does not pay now.
+    pub(crate) fn read(
+        &self,
+        socket: BorrowedFd<'_>,
+        buf: &mut [u8],
+        cap: Option<Duration>,
+    ) -> std::io::Result<Option<usize>> {
+        let limit = cap.map_or(self.limit, |c| c.min(self.limit));
+        if limit.is_zero() || !self.pays {
             return Ok(None);
         }
         let start = Instant::now();
@@ -51,7 +62,7 @@ impl ReplySpin {
                 Err(Errno::AGAIN | Errno::INTR) => {}
                 Err(e) => return Err(e.into()),
             }
-            if start.elapsed() >= self.limit {
+            if start.elapsed() >= limit {
                 return Ok(None);
             }
             std::hint::spin_loop();
@@ -104,7 +115,10 @@ mod tests {
         let (ours, mut theirs) = UnixStream::pair().unwrap();
         theirs.write_all(b"abc").unwrap();
         let mut buf = [0u8; 8];
-        assert_eq!(spin(1_000_000).read(ours.as_fd(), &mut buf).unwrap(), Some(3));
+        assert_eq!(
+            spin(1_000_000).read(ours.as_fd(), &mut buf, None).unwrap(),
+            Some(3)
+        );
         assert_eq!(&buf[..3], b"abc");
     }
 
@@ -112,9 +126,9 @@ mod tests {
     fn nothing_coming_gives_none_after_the_limit_and_a_close_gives_zero() {
         let (ours, theirs) = UnixStream::pair().unwrap();
         let mut buf = [0u8; 8];
-        assert_eq!(spin(30).read(ours.as_fd(), &mut buf).unwrap(), None);
+        assert_eq!(spin(30).read(ours.as_fd(), &mut buf, None).unwrap(), None);
         drop(theirs);
-        assert_eq!(spin(30).read(ours.as_fd(), &mut buf).unwrap(), Some(0));
+        assert_eq!(spin(30).read(ours.as_fd(), &mut buf, None).unwrap(), Some(0));
     }
 
     #[test]
@@ -124,14 +138,17 @@ mod tests {
         let mut s = spin(50);
         let mut buf = [0u8; 8];
         s.replied_after(Duration::from_millis(3));
-        assert_eq!(s.read(ours.as_fd(), &mut buf).unwrap(), None, "not polled");
+        assert_eq!(s.read(ours.as_fd(), &mut buf, None).unwrap(), None, "not polled");
         s.replied_after(Duration::from_micros(20));
-        assert_eq!(s.read(ours.as_fd(), &mut buf).unwrap(), Some(1));
+        assert_eq!(s.read(ours.as_fd(), &mut buf, None).unwrap(), Some(1));
         theirs.write_all(b"y").unwrap();
         assert_eq!(
-            spin(0).read(ours.as_fd(), &mut buf).unwrap(),
+            spin(0).read(ours.as_fd(), &mut buf, None).unwrap(),
             None,
             "a zero limit never polls"
         );
+        let cut = spin(1_000_000).read(ours.as_fd(), &mut buf, Some(Duration::ZERO));
+        assert_eq!(cut.unwrap(), None, "no time left to wait: no poll");
+        assert!(ReplySpin::new(Duration::MAX).limit <= Duration::from_micros(MAX_REPLY_SPIN_US));
     }
 }

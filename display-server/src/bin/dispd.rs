@@ -117,9 +117,9 @@ struct Args {
     #[arg(long, default_value_t = 5)]
     slow_client_timeout: u64,
     /// Microseconds to keep polling a client's socket for its next request after answering a
-    /// query, instead of sleeping at once (0: never; at most 1000). Halves round-trip latency on
-    /// machines with more than one CPU, for a little CPU time; backs off for clients that do
-    /// not ask again quickly.
+    /// query, instead of sleeping at once (0: never; at most 1000). Saves each round trip a
+    /// wake-up of the server on machines with more than one CPU, for a little CPU time; backs
+    /// off for clients that do not ask again quickly.
     #[arg(long, default_value_t = display_server::config::DEFAULT_REPLY_SPIN_US, value_parser = clap::value_parser!(u64).range(0..=1000))]
     reply_spin_us: u64,
 }
@@ -231,13 +231,15 @@ fn report(line: &str) {
 /// Puts glibc's `malloc` in the state it otherwise reaches only after some traffic. When it
 /// frees a block it had mapped, glibc raises the size from which it maps blocks to that block's
 /// size, and the free memory it keeps before giving some back to the system to twice that
-/// (mallopt(3), "dynamic mmap threshold"). Until then it keeps at most 128 KiB: a fresh dispd
-/// gave back, and faulted in again, the pages of every run of images it decoded, 10 page
-/// faults per 100x100 `PutImage` (382 000 in one second of `dispbench -putimage100`; 1 400 once
-/// settled), which halved its rate, and made its image rates depend on what it had served
-/// before. Freeing one mapped 1 MiB block settles it. Window buffers of 640x480 and more are
-/// still mapped, so closing windows still gives their memory back. (Safe code cannot call
-/// `mallopt`; with another allocator this is one allocation.)
+/// (mallopt(3), "dynamic mmap threshold"; it only ever rises, up to 32 MiB). Until then it keeps
+/// at most 128 KiB: a fresh dispd gave back, and faulted in again, the pages of every run of
+/// images it decoded, 10 page faults per 100x100 `PutImage` (382 000 in one second of
+/// `dispbench -putimage100`; 1 400 once settled), which halved its rate and made its image
+/// rates depend on what it had served before. Freeing one mapped 1 MiB block settles it at
+/// 1 MiB. The price: blocks under 1 MiB (windows and images up to about 500x500) come from the
+/// heap, which gives memory back only from its top, so closing them may not lower the RSS;
+/// larger ones (a 640x480 window) are mapped until a larger block has been freed. (Safe code
+/// cannot call `mallopt`; with another allocator this is one allocation.)
 fn settle_malloc() {
     drop(std::hint::black_box(vec![0u8; 1 << 20]));
 }

@@ -52,14 +52,6 @@ pub enum ReadHalf {
 const MAX_FDS_PER_READ: usize = 4;
 
 impl ReadHalf {
-    /// The socket.
-    pub fn fd(&self) -> BorrowedFd<'_> {
-        match self {
-            ReadHalf::Tcp(h) => h.as_ref().as_fd(),
-            ReadHalf::Unix(h) => h.as_ref().as_fd(),
-        }
-    }
-
     /// Reads into `buf` like [`tokio::io::AsyncReadExt::read`]; on a Unix socket, file
     /// descriptors sent along with the bytes (`SCM_RIGHTS`) are appended to `fds`, at most
     /// four per read.
@@ -73,12 +65,14 @@ impl ReadHalf {
             let mut drained = None;
             let result = stream.try_io(Interest::READABLE, || {
                 let before = fds.len();
-                let n = receive(stream.as_fd(), buf, fds)?;
-                if n > 0 && n < buf.len() && fds.len() == before {
-                    // A short read without descriptors emptied the socket (the kernel only
-                    // stops early right after bytes that carried descriptors): answering
-                    // `WouldBlock` makes tokio forget the readiness now, which saves the
-                    // next read's fruitless `recvmsg`, as tokio's own `read` does.
+                let (n, cut_short) = receive(stream.as_fd(), buf, fds)?;
+                if n > 0 && n < buf.len() && fds.len() == before && !cut_short {
+                    // A short read that brought no descriptors (and lost none) emptied the
+                    // socket: the kernel stops a read early only right after bytes that carried
+                    // descriptors. Answering `WouldBlock` makes tokio forget the readiness now,
+                    // which saves the next read's fruitless `recvmsg`, as tokio's own `read`
+                    // does. (Out-of-band data also stops a read early: a client that sends it
+                    // only delays itself.)
                     drained = Some(n);
                     return Err(io::ErrorKind::WouldBlock.into());
                 }
@@ -95,9 +89,10 @@ impl ReadHalf {
     }
 }
 
-/// One `recvmsg`: bytes into `buf`, descriptors onto `fds` (close-on-exec).
-fn receive(socket: BorrowedFd<'_>, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
-    use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags};
+/// One `recvmsg`: bytes into `buf`, descriptors onto `fds` (close-on-exec). Also whether
+/// descriptors were lost on the way (`MSG_CTRUNC`: too many, or the process is out of them).
+fn receive(socket: BorrowedFd<'_>, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<(usize, bool)> {
+    use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags};
     let mut space = [std::mem::MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(MAX_FDS_PER_READ))];
     let mut control = RecvAncillaryBuffer::new(&mut space);
     let got = rustix::net::recvmsg(
@@ -111,7 +106,7 @@ fn receive(socket: BorrowedFd<'_>, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io
             fds.extend(received);
         }
     }
-    Ok(got.bytes)
+    Ok((got.bytes, got.flags.contains(ReturnFlags::CTRUNC)))
 }
 
 impl AsyncRead for ReadHalf {
@@ -154,6 +149,24 @@ impl AsyncWrite for WriteHalf {
         match self.get_mut() {
             WriteHalf::Tcp(w) => std::pin::Pin::new(w).poll_write(cx, buf),
             WriteHalf::Unix(w) => std::pin::Pin::new(w).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> std::task::Poll<io::Result<usize>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(w) => std::pin::Pin::new(w).poll_write_vectored(cx, bufs),
+            WriteHalf::Unix(w) => std::pin::Pin::new(w).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            WriteHalf::Tcp(w) => w.is_write_vectored(),
+            WriteHalf::Unix(w) => w.is_write_vectored(),
         }
     }
 

@@ -1692,6 +1692,52 @@ mod tests {
         assert_eq!((inked(&f), joined), (inked(&g), one_by_one));
     }
 
+    #[test]
+    fn a_closed_crisp_polyline_draws_its_closing_line() {
+        // The closing line from the last point back to the first, inside the clip and crossing
+        // its edge, against the same lines drawn one by one.
+        for points in [
+            vec![(6, 6), (20, 9), (54, 34), (30, 7)],
+            vec![(6, 6), (20, 9), (59, 39), (30, 7)],
+        ] {
+            let draw = |ops: Vec<DrawOp>| {
+                let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+                let mut all = vec![
+                    DrawOp::SetColor(Color::BLACK),
+                    DrawOp::SetClip(vec![Rect::new(2, 2, 55, 35)]),
+                ];
+                all.extend(ops);
+                let damage = run(&mut f, &all).unwrap();
+                (inked(&f), damage.is_some())
+            };
+            let closed = DrawOp::Polyline {
+                points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+                closed: true,
+            };
+            let mut ring = points.clone();
+            ring.push(points[0]);
+            let lines = ring
+                .windows(2)
+                .map(|w| DrawOp::Line {
+                    x1: w[0].0,
+                    y1: w[0].1,
+                    x2: w[1].0,
+                    y2: w[1].1,
+                })
+                .collect();
+            let open = DrawOp::Polyline {
+                points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+                closed: false,
+            };
+            let (pixels, damaged) = draw(vec![closed]);
+            assert!(
+                damaged && pixels.len() > draw(vec![open]).0.len() + 10,
+                "{points:?}"
+            );
+            assert_eq!((pixels, damaged), draw(lines), "{points:?}");
+        }
+    }
+
     /// A packed run's rectangle from `(x, y, width, height)`.
     fn small_rect(&(x, y, w, h): &(i32, i32, u32, u32)) -> dispd_protocol::SmallRect {
         dispd_protocol::SmallRect {

@@ -297,3 +297,35 @@ fn descriptors_sent_with_a_large_image_are_capped() {
         "the image itself is still judged (it names no window): {got:?}"
     );
 }
+
+/// Bytes that carried a descriptor end a read early, with more bytes queued behind them: the
+/// server must read those too without waiting for the client to send anything else (a read
+/// that stops early normally means the socket is empty, and its readiness is then forgotten).
+#[test]
+fn requests_right_behind_a_descriptor_are_answered() {
+    let server = TestServer::with_defaults();
+    let mut raw = server.connect_raw(Transport::Unix);
+    let setup = raw.handshake();
+    let memfd = rustix::fs::memfd_create(
+        "segment",
+        rustix::fs::MemfdFlags::CLOEXEC | rustix::fs::MemfdFlags::ALLOW_SEALING,
+    )
+    .expect("memfd");
+    rustix::fs::ftruncate(&memfd, 4096).expect("size");
+    rustix::fs::fcntl_add_seals(&memfd, rustix::fs::SealFlags::SHRINK).expect("seal");
+    for round in 0..20u32 {
+        // Two writes before the server reads: the AttachShm with its descriptor, then a Sync.
+        raw.send_request_with_fd(
+            &Request::AttachShm {
+                segment: setup.ids.base + 1 + round,
+            },
+            std::os::fd::AsFd::as_fd(&memfd),
+        );
+        raw.send_request(&Request::Sync);
+        // The Sync's reply comes (the read timeout fails the test otherwise), and no error.
+        match raw.read_message() {
+            Some(ServerMessage::Reply { seq, .. }) => assert_eq!(seq, 2 * round + 2),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
