@@ -233,15 +233,15 @@ fn report(line: &str) {
 /// size, and the free memory it keeps before giving some back to the system to twice that
 /// (mallopt(3), "dynamic mmap threshold"; it only ever rises, up to 32 MiB). Until then it keeps
 /// at most 128 KiB: a fresh dispd gave back, and faulted in again, the pages of every run of
-/// images it decoded, 10 page faults per 100x100 `PutImage` (382 000 in one second of
-/// `dispbench -putimage100`; 1 400 once settled), which halved its rate and made its image
-/// rates depend on what it had served before. Freeing one mapped 1 MiB block settles it at
-/// 1 MiB. The price: blocks under 1 MiB (windows and images up to about 500x500) come from the
-/// heap, which gives memory back only from its top, so closing them may not lower the RSS;
-/// larger ones (a 640x480 window) are mapped until a larger block has been freed. (Safe code
-/// cannot call `mallopt`; with another allocator this is one allocation.)
+/// images it decoded, 10 page faults per 100x100 `PutImage` (570 000 in one second of
+/// `dispbench -putimage100`; 25 000 once settled), which halved its rate and made its image
+/// rates depend on what it had served before. Freeing one mapped 256 KiB block settles it
+/// there: blocks under 256 KiB (images and windows up to about 256x256) come from the heap,
+/// larger ones (window buffers) are still mapped and given back when freed, so closing 100
+/// windows of 300x300 still returns dispd to its idle RSS. With 1 MiB, 20 of their 35 MB stayed.
+/// (Safe code cannot call `mallopt`; with another allocator this is one allocation.)
 fn settle_malloc() {
-    drop(std::hint::black_box(vec![0u8; 1 << 20]));
+    drop(std::hint::black_box(vec![0u8; 256 << 10]));
 }
 
 fn init_logging() {
