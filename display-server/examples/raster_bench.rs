@@ -34,6 +34,21 @@ fn direction(i: i32, len: i32) -> (i32, i32) {
     )
 }
 
+/// A run of 1000 squares of 10x10 spread over the window.
+fn ten_pixel_squares() -> Packed<SmallRect> {
+    let mut run = Packed::new();
+    for i in 0..1000 {
+        let (x, y) = spot(i, 10);
+        run.push(SmallRect {
+            x: x as i16,
+            y: y as i16,
+            width: 10,
+            height: 10,
+        });
+    }
+    run
+}
+
 /// The batch for `test` and how many objects it draws.
 fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
     let ops = match test {
@@ -66,16 +81,7 @@ fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
             (vec![DrawOp::Lines(run)], 1000)
         }
         "rect10" => {
-            let mut run = Packed::new();
-            for i in 0..1000 {
-                let (x, y) = spot(i, 10);
-                run.push(SmallRect {
-                    x: x as i16,
-                    y: y as i16,
-                    width: 10,
-                    height: 10,
-                });
-            }
+            let run = ten_pixel_squares();
             (vec![DrawOp::FillRects(run)], 1000)
         }
         "rect100" => {
@@ -83,16 +89,7 @@ fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
             (ops.collect(), 36)
         }
         "circle10" | "fcircle10" => {
-            let mut run = Packed::new();
-            for i in 0..1000 {
-                let (x, y) = spot(i, 10);
-                run.push(SmallRect {
-                    x: x as i16,
-                    y: y as i16,
-                    width: 10,
-                    height: 10,
-                });
-            }
+            let run = ten_pixel_squares();
             let op = if test == "circle10" {
                 DrawOp::StrokeEllipses(run)
             } else {
