@@ -50,6 +50,7 @@ pub struct Display {
     /// The socket's read timeout as last set (none after the handshake), so that setting it
     /// again unchanged costs no system call.
     socket_timeout: Option<Duration>,
+    /// How long a wait for a reply polls before it blocks, and whether that pays now.
     reply_spin: ReplySpin,
 }
 

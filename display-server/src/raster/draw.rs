@@ -1624,6 +1624,19 @@ mod tests {
         assert_eq!(fast, walked);
     }
 
+    /// One `Line` op from each point to the next.
+    fn lines_through(points: &[(i32, i32)]) -> Vec<DrawOp> {
+        points
+            .windows(2)
+            .map(|w| DrawOp::Line {
+                x1: w[0].0,
+                y1: w[0].1,
+                x2: w[1].0,
+                y2: w[1].1,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_run_of_lines_draws_and_damages_what_its_lines_do_one_by_one() {
         // A run whose lines all lie inside the clip is checked once for the whole run; one line
@@ -1680,13 +1693,9 @@ mod tests {
         let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
         let joined = run(&mut f, &[DrawOp::SetColor(Color::BLACK), DrawOp::Lines(polyline)]).unwrap();
         let mut g = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+        let wide = points.map(|(x, y)| (i32::from(x), i32::from(y)));
         let lines: Vec<DrawOp> = std::iter::once(DrawOp::SetColor(Color::BLACK))
-            .chain(points.windows(2).map(|w| DrawOp::Line {
-                x1: w[0].0.into(),
-                y1: w[0].1.into(),
-                x2: w[1].0.into(),
-                y2: w[1].1.into(),
-            }))
+            .chain(lines_through(&wide))
             .collect();
         let one_by_one = run(&mut g, &lines).unwrap();
         assert_eq!((inked(&f), joined), (inked(&g), one_by_one));
@@ -1716,15 +1725,7 @@ mod tests {
             };
             let mut ring = points.clone();
             ring.push(points[0]);
-            let lines = ring
-                .windows(2)
-                .map(|w| DrawOp::Line {
-                    x1: w[0].0,
-                    y1: w[0].1,
-                    x2: w[1].0,
-                    y2: w[1].1,
-                })
-                .collect();
+            let lines = lines_through(&ring);
             let open = DrawOp::Polyline {
                 points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
                 closed: false,
@@ -1852,15 +1853,7 @@ mod tests {
                 .any(|op| matches!(op, DrawOp::SetLineWidth(_) | DrawOp::SetAntialias(true)));
             for points in [&inside[..], &crossing[..]] {
                 let polyline = if crisp {
-                    points
-                        .windows(2)
-                        .map(|w| DrawOp::Line {
-                            x1: w[0].0,
-                            y1: w[0].1,
-                            x2: w[1].0,
-                            y2: w[1].1,
-                        })
-                        .collect()
+                    lines_through(points)
                 } else {
                     vec![DrawOp::Polyline {
                         points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
