@@ -147,7 +147,9 @@ pub enum Request {
     /// [`Request::PutShmImage`] can name pixels in it instead of carrying them. As with X's
     /// descriptor-passing requests, each `AttachShm` takes the oldest descriptor received from
     /// the client that no earlier `AttachShm` took (so send each with its own request). Refused
-    /// with BadValue when there is none (always over TCP) or when it is not a memfd.
+    /// with BadValue when there is none (always over TCP), when it is not a memfd or not sealed
+    /// against shrinking, and with Limit when it is empty or the client's attached segments
+    /// would pass 4 GiB. The server maps it read-only.
     AttachShm {
         /// The segment's id, from the client's range (shared with windows and images).
         segment: u32,

@@ -1,19 +1,23 @@
 //! Shared-memory images (X's MIT-SHM idea): a local client attaches a memfd it sent over the
 //! Unix socket, then puts images by naming a place in it instead of sending the pixels.
 //!
-//! The server reads the segment with `pread`/`preadv`, straight into the target's rows when the
-//! pixels are in its own layout ([`PixelFormat::Bgra8`]): one copy, no socket traffic. It does
-//! not map the segment (a mapping would need `unsafe` code, and the data would change under the
-//! server's feet); the segment must be sealed against shrinking, so its size is known at attach
-//! and no read of it comes back short.
+//! The server maps the segment read-only at attach, as X maps a SysV segment, and copies each
+//! put from the mapping straight into the target's rows when the pixels are in its own layout
+//! ([`PixelFormat::Bgra8`]): one `memcpy` per row, no system call, no socket traffic.
+//!
+//! The client can write the segment while the server reads it. The mapping is reached only
+//! through `vm-memory`'s volatile slices, made for memory shared with an untrusted party (a
+//! virtual machine's guest), so the workspace keeps its ban on `unsafe` code: a client that
+//! writes during a put gets torn pixels in its own window, nothing worse. The memfd must be
+//! sealed against shrinking, so that no page of the mapping can vanish under a read (a read past
+//! the end of a shrunk file would kill the server with `SIGBUS`).
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io;
 use std::os::fd::OwnedFd;
-use std::os::unix::fs::FileExt;
 
 use dispd_protocol::{ClientId, Drawable, ErrorCode, PixelFormat, Rect};
+use vm_memory::{FileOffset, MmapRegion, VolatileMemory};
 
 use super::{Failure, ServerCore};
 
@@ -21,17 +25,24 @@ use super::{Failure, ServerCore};
 pub const MAX_SEGMENTS_PER_CLIENT: usize = 64;
 /// Most descriptors a client may have sent that no `AttachShm` has claimed yet; more are closed.
 pub const MAX_UNCLAIMED_FDS: usize = 8;
-/// Most rows read by one `preadv` (the kernel's `IOV_MAX` is 1024).
-const ROWS_PER_READ: usize = 1024;
+/// Most bytes of segments one client may have attached at once: each is mapped into the
+/// server's address space, which a client must not be able to fill.
+pub const MAX_SEGMENT_BYTES_PER_CLIENT: u64 = 4 << 30;
 
 /// An attached segment.
 #[derive(Debug)]
 pub struct ShmSegment {
     /// The client that attached it.
     pub owner: ClientId,
-    file: File,
-    /// Its size in bytes (it cannot shrink: it is sealed).
-    size: u64,
+    /// The whole memfd, mapped read-only and shared (it cannot shrink: it is sealed).
+    map: MmapRegion,
+}
+
+impl ShmSegment {
+    /// Its size in bytes.
+    fn size(&self) -> u64 {
+        self.map.len() as u64
+    }
 }
 
 impl ServerCore {
@@ -96,14 +107,28 @@ impl ServerCore {
             ));
         }
         let size = rustix::fs::fstat(&fd).map_or(0, |st| st.st_size.max(0) as u64);
-        self.segments.insert(
-            segment,
-            ShmSegment {
-                owner: client,
-                file: File::from(fd),
-                size,
-            },
-        );
+        let attached: u64 = self
+            .segments
+            .values()
+            .filter(|s| s.owner == client)
+            .map(ShmSegment::size)
+            .sum();
+        if size == 0 || attached + size > MAX_SEGMENT_BYTES_PER_CLIENT {
+            return Err((
+                ErrorCode::Limit,
+                format!(
+                    "a segment must hold 1 byte to {} bytes less those already attached ({attached}), not {size}",
+                    MAX_SEGMENT_BYTES_PER_CLIENT
+                ),
+            ));
+        }
+        let map = map_read_only(File::from(fd), size).map_err(|e| {
+            (
+                ErrorCode::BadValue,
+                format!("the memfd sent with AttachShm could not be mapped: {e}"),
+            )
+        })?;
+        self.segments.insert(segment, ShmSegment { owner: client, map });
         Ok(())
     }
 
@@ -135,76 +160,69 @@ impl ServerCore {
     ) -> Result<(), Failure> {
         let t = self.own_target(client, target)?;
         let bytes = self.image_bytes(rect, format)?;
-        let (file, size) = match self.segments.get(&segment) {
-            Some(s) if s.owner == client => (&s.file, s.size),
+        let map = match self.segments.get(&segment) {
+            Some(s) if s.owner == client => &s.map,
             _ => return Err(no_segment(segment)),
         };
+        let size = map.len() as u64;
         if offset.checked_add(bytes as u64).is_none_or(|end| end > size) {
             return Err((
                 ErrorCode::BadValue,
                 format!("{bytes} bytes from offset {offset} do not fit in the {size}-byte segment"),
             ));
         }
+        // In the segment, so below 4 GiB: no casts below can truncate.
+        let offset = offset as usize;
         let Some(fb) = super::drawables::target_fb_in(&mut self.scene, &mut self.images, t) else {
             return Ok(());
         };
         let Some(area) = rect.intersect(&fb.bounds()) else {
             return Ok(());
         };
-        let whole_rows = area.x == rect.x && area.width == rect.width;
-        let read = if format == PixelFormat::Bgra8 && whole_rows && fb.is_opaque() {
-            // The server's own layout, whole rows: read straight into the window's rows.
+        if format == PixelFormat::Bgra8 && fb.is_opaque() {
+            // The server's own layout: each row of the area straight into the window's row.
             let stride = rect.width as usize * 4;
-            let first = offset + (area.y - rect.y) as u64 * stride as u64;
-            let result = read_rows(file, fb, area, first);
-            fb.make_opaque(area);
-            result
+            let skip = (area.x - rect.x) as usize * 4;
+            let (x0, x1) = (area.x as usize, area.x as usize + area.width as usize);
+            for row in 0..area.height {
+                let start = offset + (area.y - rect.y) as usize * stride + row as usize * stride + skip;
+                let dst = &mut fb.row_mut(area.y as u32 + row)[x0..x1];
+                copy_out(map, start, bytemuck::cast_slice_mut(dst))?;
+                for p in dst {
+                    *p |= 0xff00_0000;
+                }
+            }
         } else {
             let mut data = vec![0u8; bytes];
-            let result = file.read_exact_at(&mut data, offset);
-            if result.is_ok() {
-                fb.put_pixels(rect, format, &data);
-            }
-            result
-        };
-        if let Err(e) = read {
-            return Err((ErrorCode::BadValue, format!("the segment could not be read: {e}")));
+            copy_out(map, offset, &mut data)?;
+            fb.put_pixels(rect, format, &data);
         }
         self.target_changed(t, area);
         Ok(())
     }
 }
 
-/// Reads the rows of `area` (whole rows of the image) from `file`, the first at `offset`.
-fn read_rows(file: &File, fb: &mut crate::raster::Framebuffer, area: Rect, offset: u64) -> io::Result<()> {
-    let width = fb.width() as usize;
-    let (x0, x1) = (area.x as usize, area.x as usize + area.width as usize);
-    let rows = fb
-        .pixels_mut()
-        .chunks_exact_mut(width)
-        .skip(area.y as usize)
-        .take(area.height as usize)
-        .map(|row| bytemuck::cast_slice_mut::<u32, u8>(&mut row[x0..x1]));
-    let mut offset = offset;
-    let mut batch: Vec<io::IoSliceMut<'_>> = Vec::with_capacity(ROWS_PER_READ.min(area.height as usize));
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        batch.clear();
-        batch.extend(rows.by_ref().take(ROWS_PER_READ).map(io::IoSliceMut::new));
-        let want: usize = batch.iter().map(|b| b.len()).sum();
-        let mut done = 0;
-        let mut slices = &mut batch[..];
-        while done < want {
-            let n = rustix::io::preadv(file, slices, offset + done as u64)?;
-            if n == 0 {
-                return Err(io::ErrorKind::UnexpectedEof.into());
-            }
-            done += n;
-            io::IoSliceMut::advance_slices(&mut slices, n);
-        }
-        offset += want as u64;
+/// Maps the first `size` bytes of `file` read-only and shared.
+fn map_read_only(file: File, size: u64) -> Result<MmapRegion, vm_memory::mmap::MmapRegionError> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    MmapRegion::build(
+        Some(FileOffset::new(file, 0)),
+        size,
+        libc::PROT_READ,
+        libc::MAP_SHARED,
+    )
+}
+
+/// Copies `dst.len()` bytes of the mapping from `start` (checked by the caller to be inside).
+fn copy_out(map: &MmapRegion, start: usize, dst: &mut [u8]) -> Result<(), Failure> {
+    let copied = map.get_slice(start, dst.len()).map(|slice| slice.copy_to(dst));
+    match copied {
+        Ok(n) if n == dst.len() => Ok(()),
+        _ => Err((
+            ErrorCode::BadValue,
+            format!("{} bytes from offset {start} are not in the segment", dst.len()),
+        )),
     }
-    Ok(())
 }
 
 fn no_segment(segment: u32) -> Failure {

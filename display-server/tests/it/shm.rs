@@ -60,11 +60,13 @@ fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
     let mut d = server.connect(Transport::Unix);
     let win = window(&mut d, 60, 40);
     let seg = d.create_shm(64 * 1024).expect("create_shm");
-    // Three images at three offsets: whole rows straight into the window (Bgra8), a clipped one
-    // (Bgra8 past the right edge), and the other formats through the copy.
+    // Images at several offsets: whole rows straight into the window (Bgra8), clipped ones
+    // (Bgra8 past the right edge, and past the top-left corner), and the other formats through
+    // the copy.
     let puts = [
         (PixelFormat::Bgra8, Rect::new(2, 3, 20, 10), 100),
         (PixelFormat::Bgra8, Rect::new(50, 20, 16, 6), 4000),
+        (PixelFormat::Bgra8, Rect::new(-5, -3, 9, 7), 16000),
         (PixelFormat::Rgba8, Rect::new(25, 3, 12, 8), 8000),
         (PixelFormat::Rgb8, Rect::new(2, 25, 9, 7), 12000),
     ];
@@ -77,7 +79,7 @@ fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
     assert_pixels(&img, "images put from shared memory", |x, y| {
         for (_, r, _) in puts.iter().rev() {
             if r.contains(x as i32, y as i32) {
-                return pattern(x - r.x as u32, y - r.y as u32);
+                return pattern((x as i32 - r.x) as u32, (y as i32 - r.y) as u32);
             }
         }
         [255, 255, 255, 255]
@@ -178,6 +180,50 @@ fn shm_mistakes_get_errors_and_change_nothing() {
     let e = next_error(&mut d);
     assert_eq!((e.seq, e.code), (seq, ErrorCode::BadValue), "detached: {e}");
     d.sync().expect("the client still works");
+}
+
+/// Segments are mapped into the server's address space, so a client may attach only so many
+/// bytes of them at once; an empty one is refused too. Sparse memfds: nothing is allocated.
+#[test]
+fn segments_past_a_client_s_mapping_limit_are_refused() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let win = window(&mut d, 10, 10);
+    let limit = display_server::core::MAX_SEGMENT_BYTES_PER_CLIENT;
+    let big = d.create_shm(limit - 4096).expect("create_shm");
+    let refused = |d: &mut Display, size: u64| {
+        let seg = d.create_shm(size).expect("create_shm");
+        let seq = d.last_seq();
+        d.sync().expect("sync");
+        let e = next_error(d);
+        assert_eq!((e.seq, e.code), (seq, ErrorCode::Limit), "{size} bytes: {e}");
+        assert!(e.message.contains("a segment must hold"), "{e}");
+        // It was not attached: detaching it is an error too.
+        d.detach_shm(seg);
+        d.sync().expect("sync");
+        assert!(next_error(d).message.contains("no segment"));
+    };
+    refused(&mut d, 8192);
+    refused(&mut d, 0);
+    // The last page of the big one is read (a hole of the memfd: zeros), then a segment fits
+    // again once the big one is gone.
+    d.put_shm_image(
+        win,
+        Rect::new(0, 0, 32, 32),
+        PixelFormat::Bgra8,
+        &big,
+        limit - 8192,
+    );
+    let img = read(&mut d, win, 10, 10);
+    assert_pixels(&img, "zeros from the end of a big segment", |_, _| [0, 0, 0, 255]);
+    d.detach_shm(big);
+    let seg = d.create_shm(8192).expect("create_shm");
+    seg.write_at(0, &[255; 400]).expect("write_at");
+    d.put_shm_image(win, Rect::new(0, 0, 10, 10), PixelFormat::Bgra8, &seg, 0);
+    let img = read(&mut d, win, 10, 10);
+    assert_pixels(&img, "a segment attached after a detach", |_, _| {
+        [255, 255, 255, 255]
+    });
 }
 
 #[test]
