@@ -10,6 +10,7 @@
 //!   has got with each client's requests, which bounds what its session reads ahead.
 //! - [`secret_file`]: the display's secret on disk.
 //! - `session`: one task per client: handshake, then requests in and messages out.
+//! - `image_buffers`: buffers for large images' pixels, reused from one image to the next.
 //! - `reply_spin`: after answering a query, a short poll for the client's next request.
 //! - `shutdown`: stopping every task and waiting for them.
 //! - [`core`]: [`core::ServerCore`], the single owner of all state; no I/O.
@@ -22,6 +23,7 @@ pub mod backend;
 pub mod config;
 pub mod core;
 mod core_task;
+mod image_buffers;
 mod mailbox;
 pub mod net;
 mod outbox;

@@ -443,7 +443,7 @@ fn big_put_image(
         // Not a well-formed PutImage: decoded (and refused) as a whole frame.
         return None;
     }
-    let mut data = vec![0u8; data_len];
+    let mut data = crate::image_buffers::IMAGE_BUFFERS.take(data_len);
     let have = prefix.len() - head_len;
     data[..have].copy_from_slice(&prefix[head_len..]);
     decoder.consume(prefix.len());

@@ -102,7 +102,9 @@ impl ServerCore {
                 compression,
                 data,
             } => {
-                self.put_image(client, target, rect, format, compression, &data)?;
+                let put = self.put_image(client, target, rect, format, compression, &data);
+                crate::image_buffers::IMAGE_BUFFERS.give_back(data);
+                put?;
             }
             Request::GetImage { source, rect } => {
                 let pixels = rect.size().area();

@@ -2398,13 +2398,17 @@ fn a_frame_of_too_many_ops_ends_the_connection_before_it_decodes() {
 /// A large PutImage is read past the frame decoder, straight into its own buffer, once its
 /// head is in. Sent in pieces (the first cutting its head in two) and followed by other
 /// requests, it lands whole, pixel for pixel, over both transports; one whose data length does
-/// not end its frame is still refused as a whole frame.
+/// not end its frame is still refused as a whole frame. The second image is another picture in
+/// a buffer the first left behind (buffers are reused): none of the first may show through.
 #[test]
 fn large_put_images_arriving_in_pieces_land_whole() {
     let server = TestServer::with_defaults();
     let (w, h) = (300u32, 200u32);
-    let pixel = |x: u32, y: u32| [(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8, 255];
-    for transport in [Transport::Unix, Transport::Tcp] {
+    for (round, transport) in [Transport::Unix, Transport::Tcp].into_iter().enumerate() {
+        let shift = round as u32 * 100;
+        let pixel = move |x: u32, y: u32| {
+            [((x + shift) % 251) as u8, (y % 241) as u8, ((x * y + shift) % 239) as u8, 255]
+        };
         let mut p = Probe::open(&server, transport, WAIT);
         let setup = p.handshake(&plain_hello());
         let win = WindowId(setup.ids.base);
