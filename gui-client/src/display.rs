@@ -9,7 +9,7 @@ use dispd_protocol::handshake::Setup;
 use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
     ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, Event, EventMask, FontFace,
-    FrameDecoder, IdAllocator, Image, InputAction, PixelFormat, Rect, Reply, Request, ServerInfo,
+    FrameDecoder, IdAllocator, Image, InputAction, PixelFormat, Pixels, Rect, Reply, Request, ServerInfo,
     ServerMessage, Size, WindowId, WindowInfo,
 };
 
@@ -324,6 +324,26 @@ impl Display {
     /// Reads back pixels of the whole screen as composed (round trip).
     pub fn get_screen_image(&mut self, rect: Rect) -> Result<Image, ClientError> {
         self.get_image_of(ImageSource::Screen, rect)
+    }
+
+    /// Reads back pixels of one of this client's windows or images in `format` (round trip).
+    /// [`PixelFormat::Bgra8`], the server's own layout, comes back without a conversion on
+    /// either side: the fastest way to read pixels back.
+    pub fn get_image_as(
+        &mut self,
+        source: impl Into<Drawable>,
+        rect: Rect,
+        format: PixelFormat,
+    ) -> Result<Pixels, ClientError> {
+        let request = Request::GetImageAs {
+            source: ImageSource::Drawable(source.into()),
+            rect,
+            format,
+        };
+        match self.round_trip(&request)? {
+            Reply::Pixels(pixels) => Ok(pixels),
+            other => Err(unexpected(&other)),
+        }
     }
 
     fn get_image_of(&mut self, source: ImageSource, rect: Rect) -> Result<Image, ClientError> {

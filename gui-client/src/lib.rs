@@ -56,6 +56,6 @@ pub use dispd_protocol::handshake::Setup;
 pub use dispd_protocol::{
     BlendMode, Button, ClientId, ClientSummary, Color, Compression, CursorShape, Drawable, ErrorCode, Event,
     EventMask, FillRule, FontFace, GradientStop, Image, InputAction, Key, KeyEvent, LineCap, LineJoin,
-    Modifiers, NamedKey, Paint, PixelFormat, Point, Rect, RequestError, Segment, ServerInfo, Size,
+    Modifiers, NamedKey, Paint, PixelFormat, Pixels, Point, Rect, RequestError, Segment, ServerInfo, Size,
     SmallPoint, SmallRect, WheelDelta, WindowId, WindowInfo,
 };

@@ -31,42 +31,58 @@ pub const SPLIT_PAYLOAD: usize = 64 * 1024;
 /// together are the bytes `encode_frame` makes). Any other message is appended whole and the
 /// returned slice is empty.
 pub fn encode_frame_head<'a>(msg: &'a crate::ServerMessage, out: &mut Vec<u8>) -> &'a [u8] {
-    use crate::{Image, Reply, ServerMessage};
-    let ServerMessage::Reply {
-        seq,
-        reply: Reply::Image(image),
-    } = msg
-    else {
-        encode_frame(msg, out);
-        return &[];
+    use crate::{Image, Pixels, Reply, ServerMessage};
+    // The same message with no pixels, and the pixels.
+    let (empty, data) = match msg {
+        ServerMessage::Reply {
+            seq,
+            reply: Reply::Image(image),
+        } if image.data.len() >= SPLIT_PAYLOAD => (
+            ServerMessage::Reply {
+                seq: *seq,
+                reply: Reply::Image(Image {
+                    width: image.width,
+                    height: image.height,
+                    data: Vec::new(),
+                }),
+            },
+            &image.data,
+        ),
+        ServerMessage::Reply {
+            seq,
+            reply: Reply::Pixels(pixels),
+        } if pixels.data.len() >= SPLIT_PAYLOAD => (
+            ServerMessage::Reply {
+                seq: *seq,
+                reply: Reply::Pixels(Pixels {
+                    width: pixels.width,
+                    height: pixels.height,
+                    format: pixels.format,
+                    data: Vec::new(),
+                }),
+            },
+            &pixels.data,
+        ),
+        _ => {
+            encode_frame(msg, out);
+            return &[];
+        }
     };
-    if image.data.len() < SPLIT_PAYLOAD {
-        encode_frame(msg, out);
-        return &[];
-    }
     // The pixels are the message's last field: encode it with none, then put their length
     // where the empty one was (a byte string is a varint length, then the bytes).
     let start = out.len();
-    let empty = ServerMessage::Reply {
-        seq: *seq,
-        reply: Reply::Image(Image {
-            width: image.width,
-            height: image.height,
-            data: Vec::new(),
-        }),
-    };
     encode_frame(&empty, out);
     out.pop(); // the empty length, one byte (0)
-    let mut n = image.data.len();
+    let mut n = data.len();
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
     }
     out.push(n as u8);
-    let body = out.len() - start - 4 + image.data.len();
+    let body = out.len() - start - 4 + data.len();
     let len = u32::try_from(body).unwrap_or(u32::MAX);
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
-    &image.data
+    data
 }
 
 /// The body of `msg` alone, without the length prefix.
@@ -114,6 +130,15 @@ mod tests {
                 data: (0..len).map(|i| (i % 251) as u8).collect(),
             }),
         };
+        let pixels = |len: usize| ServerMessage::Reply {
+            seq: 3,
+            reply: Reply::Pixels(crate::Pixels {
+                width: 300,
+                height: 1,
+                format: crate::PixelFormat::Rgb8,
+                data: (0..len).map(|i| (i % 253) as u8).collect(),
+            }),
+        };
         let event = ServerMessage::Event(Event::Expose {
             window: WindowId(9),
             rect: Rect::new(0, 0, 1, 1),
@@ -122,6 +147,9 @@ mod tests {
             (image(SPLIT_PAYLOAD - 1), false),
             (image(SPLIT_PAYLOAD), true),
             (image(1 << 21), true),
+            (pixels(SPLIT_PAYLOAD - 1), false),
+            (pixels(SPLIT_PAYLOAD), true),
+            (pixels(1 << 20), true),
             (event, false),
         ] {
             let mut whole = vec![7];

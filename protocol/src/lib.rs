@@ -55,11 +55,11 @@ pub use geometry::{Color, Point, Rect, Size};
 pub use ids::{ClientId, IdAllocator, IdRange, WindowId};
 pub use message::{ErrorCode, RequestError, ServerMessage};
 pub use packed::{Packed, Segment, SmallPoint, SmallRect};
-pub use reply::{ClientSummary, FontMetrics, Image, Reply, ServerInfo, WindowInfo};
+pub use reply::{ClientSummary, FontMetrics, Image, Pixels, Reply, ServerInfo, WindowInfo};
 pub use request::{Compression, CursorShape, Drawable, ImageSource, InputAction, PixelFormat, Request};
 
 /// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 /// The oldest protocol version this crate still speaks.
 pub const MIN_PROTOCOL_VERSION: u16 = 4;
 /// The largest frame body either side may ever announce (64 MiB). Servers announce their own,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Rect, Size};
 use crate::ids::{ClientId, WindowId};
+use crate::PixelFormat;
 
 /// The answer to a request that [expects one](crate::Request::expects_reply).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,6 +21,8 @@ pub enum Reply {
     Font(FontMetrics),
     /// Answers [`crate::Request::ListClients`].
     Clients(Vec<ClientSummary>),
+    /// Answers [`crate::Request::GetImageAs`].
+    Pixels(Pixels),
 }
 
 /// One connected client as [`crate::Request::ListClients`] reports it.
@@ -100,6 +103,57 @@ impl std::fmt::Debug for Image {
         f.debug_struct("Image")
             .field("width", &self.width)
             .field("height", &self.height)
+            .field("data", &format_args!("[{} bytes]", self.data.len()))
+            .finish()
+    }
+}
+
+/// Pixels read back in the layout [`crate::Request::GetImageAs`] asked for.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pixels {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The layout of each pixel: the one asked for.
+    pub format: PixelFormat,
+    /// `width * height` pixels, row by row without padding, `format.bytes_per_pixel()` bytes
+    /// each. Windows and the screen are opaque (alpha 255); off-screen images keep their alpha,
+    /// premultiplied in [`PixelFormat::Bgra8`] as the server holds it.
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+impl Pixels {
+    /// The pixel at `(x, y)` as `[r, g, b, a]` (not premultiplied), or `None` outside.
+    pub fn rgba(&self, x: u32, y: u32) -> Option<[u8; 4]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let bpp = self.format.bytes_per_pixel();
+        let i = (y as usize * self.width as usize + x as usize) * bpp;
+        let p = self.data.get(i..i + bpp)?;
+        Some(match self.format {
+            PixelFormat::Rgba8 => [p[0], p[1], p[2], p[3]],
+            PixelFormat::Rgb8 => [p[0], p[1], p[2], 255],
+            PixelFormat::Bgra8 => {
+                let a = p[3];
+                let straight = |c: u8| match a {
+                    0 => 0,
+                    a => ((u32::from(c) * 255 + u32::from(a) / 2) / u32::from(a)).min(255) as u8,
+                };
+                [straight(p[2]), straight(p[1]), straight(p[0]), a]
+            }
+        })
+    }
+}
+
+impl std::fmt::Debug for Pixels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pixels")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("format", &self.format)
             .field("data", &format_args!("[{} bytes]", self.data.len()))
             .finish()
     }

@@ -188,6 +188,18 @@ pub enum Request {
         /// The events to send from now on.
         events: EventMask,
     },
+    /// Read back pixels in a format of the client's choosing, as X's `GetImage` answers in the
+    /// server's own layout. [`PixelFormat::Bgra8`] is how the server keeps pixels, so its reply
+    /// is a plain copy of the rows, the fastest; [`Request::GetImage`] is this request with
+    /// [`PixelFormat::Rgba8`], answered in another reply. Answered by [`crate::Reply::Pixels`].
+    GetImageAs {
+        /// What to read.
+        source: ImageSource,
+        /// The area, in the source's coordinates; it must lie inside the source (BadValue otherwise).
+        rect: Rect,
+        /// The layout of the pixels in the reply.
+        format: PixelFormat,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -366,6 +378,7 @@ impl Request {
         matches!(
             self,
             Request::GetImage { .. }
+                | Request::GetImageAs { .. }
                 | Request::Sync
                 | Request::QueryServerInfo
                 | Request::ListWindows
@@ -402,6 +415,7 @@ impl Request {
             Request::DetachShm { .. } => "DetachShm",
             Request::NoOperation => "NoOperation",
             Request::SelectEvents { .. } => "SelectEvents",
+            Request::GetImageAs { .. } => "GetImageAs",
         }
     }
 }

@@ -149,6 +149,7 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::DetachShm { .. } => "request_detach_shm",
         Request::NoOperation => "request_no_operation",
         Request::SelectEvents { .. } => "request_select_events",
+        Request::GetImageAs { .. } => "request_get_image_as",
     }
 }
 
@@ -231,6 +232,11 @@ fn golden_requests() -> Vec<Request> {
         Request::SelectEvents {
             window: W,
             events: dispd_protocol::EventMask::KEY | dispd_protocol::EventMask::EXPOSE,
+        },
+        Request::GetImageAs {
+            source: ImageSource::Drawable(Drawable(W.0)),
+            rect: Rect::new(0, 0, 64, 32),
+            format: PixelFormat::Bgra8,
         },
     ]
 }
@@ -502,6 +508,7 @@ fn server_message_fixture(m: &ServerMessage) -> String {
             Reply::Windows(_) => "server_reply_windows".into(),
             Reply::Font(_) => "server_reply_font".into(),
             Reply::Clients(_) => "server_reply_clients".into(),
+            Reply::Pixels(_) => "server_reply_pixels".into(),
         },
         ServerMessage::Error(e) => format!("server_error_{}", error_code_name(e.code)),
         ServerMessage::Event(e) => format!("server_event_{}", event_name(e)),
@@ -567,6 +574,15 @@ fn golden_server_messages() -> Vec<ServerMessage> {
                 width: 2,
                 height: 1,
                 data: vec![0x10, 0x20, 0x30, 0xff, 0x40, 0x50, 0x60, 0xff],
+            }),
+        },
+        ServerMessage::Reply {
+            seq: 301,
+            reply: Reply::Pixels(dispd_protocol::Pixels {
+                width: 2,
+                height: 1,
+                format: PixelFormat::Bgra8,
+                data: vec![0x30, 0x20, 0x10, 0xff, 0x30, 0x28, 0x20, 0x80],
             }),
         },
         ServerMessage::Reply {
@@ -961,8 +977,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 5,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 5. Bump the version and \
+        PROTOCOL_VERSION, 6,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 6. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -1009,6 +1025,7 @@ fn every_request_variant_is_frozen() {
         "request_detach_shm",
         "request_no_operation",
         "request_select_events",
+        "request_get_image_as",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -1087,6 +1104,7 @@ fn every_server_message_kind_is_frozen() {
         "server_reply_windows".into(),
         "server_reply_font".into(),
         "server_reply_clients".into(),
+        "server_reply_pixels".into(),
         "server_goodbye".into(),
     ];
     for c in [
@@ -1263,8 +1281,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 5, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[5, 0, 5, 0, 12]);
+    // min and max version 6, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[6, 0, 6, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1274,7 +1292,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[5, 0, 5, 0, 17]);
+    expected.extend_from_slice(&[6, 0, 6, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);

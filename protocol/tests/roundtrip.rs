@@ -629,6 +629,7 @@ fn expects_reply_covers_every_answered_request() {
         let expected = matches!(
             r,
             Request::GetImage { .. }
+                | Request::GetImageAs { .. }
                 | Request::Sync
                 | Request::QueryServerInfo
                 | Request::ListWindows

@@ -5,6 +5,7 @@
 // lookups happen several times per request.
 use rustc_hash::FxHashMap as HashMap;
 
+use dispd_protocol::request::ImageSource;
 use dispd_protocol::{ClientId, Compression, DrawOp, Drawable, ErrorCode, PixelFormat, Rect, Size, WindowId};
 
 use super::{Failure, Scene, SceneChange, ServerCore};
@@ -190,15 +191,62 @@ impl ServerCore {
         self.target_fb(t).map(|fb| fb.bounds())
     }
 
-    /// Reads a drawable's pixels as RGBA.
-    pub(super) fn read_drawable(
+    /// Reads pixels of `source` in `format`, for `GetImage` and `GetImageAs`: `rect` must be
+    /// 1 to `max_get_image_pixels` pixels inside the source, and only the display's owner may
+    /// read the screen.
+    pub(super) fn read_image(
         &mut self,
         client: ClientId,
-        d: Drawable,
+        source: ImageSource,
         rect: Rect,
+        format: PixelFormat,
     ) -> Result<Vec<u8>, Failure> {
-        let t = self.own_target(client, d)?;
-        Ok(self.target_fb(t).map(|fb| fb.read_rgba(rect)).unwrap_or_default())
+        let pixels = rect.size().area();
+        let max = self.config.max_get_image_pixels;
+        if pixels == 0 || pixels > max {
+            return Err((
+                ErrorCode::BadValue,
+                format!("can read 1 to {max} pixels at once, not {pixels}"),
+            ));
+        }
+        let bounds = match source {
+            ImageSource::Screen => Some(Rect::from_size(self.scene.screen())),
+            ImageSource::Drawable(d) => self.drawable_bounds(client, d),
+        };
+        if let Some(b) = bounds {
+            if rect.intersect(&b) != Some(rect) {
+                return Err((
+                    ErrorCode::BadValue,
+                    format!(
+                        "{}x{}+{}+{} is not inside the {}x{} source",
+                        rect.width, rect.height, rect.x, rect.y, b.width, b.height
+                    ),
+                ));
+            }
+        }
+        match source {
+            ImageSource::Screen => {
+                if !self.trusted(client) {
+                    return Err((
+                        ErrorCode::BadAccess,
+                        "only the display's owner may read the whole screen; read your own windows instead"
+                            .into(),
+                    ));
+                }
+                self.flush();
+                Ok(crate::raster::rgba_as(
+                    self.backend.read_screen(&self.scene, rect),
+                    format,
+                ))
+            }
+            ImageSource::Drawable(d) => {
+                let t = self.own_target(client, d)?;
+                Ok(self
+                    .target_fb(t)
+                    .map(|fb| fb.read_as(rect, format))
+                    .unwrap_or_default())
+            }
+        }
     }
 
     /// Creates an off-screen image.

@@ -1,10 +1,9 @@
 //! Applying requests. Each request either applies whole or fails with an error that changes
 //! nothing.
 
-use dispd_protocol::request::ImageSource;
 use dispd_protocol::{
-    ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, EventMask, Image, Rect, Reply, Request,
-    RequestError, ServerInfo, ServerMessage, WindowId, WindowInfo,
+    ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, EventMask, Image, PixelFormat, Pixels,
+    Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, WindowId, WindowInfo,
 };
 
 use super::{Failure, SceneChange, ServerCore, Window};
@@ -107,46 +106,19 @@ impl ServerCore {
                 put?;
             }
             Request::GetImage { source, rect } => {
-                let pixels = rect.size().area();
-                let max = self.config.max_get_image_pixels;
-                if pixels == 0 || pixels > max {
-                    return Err((
-                        ErrorCode::BadValue,
-                        format!("can read 1 to {max} pixels at once, not {pixels}"),
-                    ));
-                }
-                let bounds = match source {
-                    ImageSource::Screen => Some(Rect::from_size(self.scene.screen())),
-                    ImageSource::Drawable(d) => self.drawable_bounds(client, d),
-                };
-                if let Some(b) = bounds {
-                    if rect.intersect(&b) != Some(rect) {
-                        return Err((
-                            ErrorCode::BadValue,
-                            format!(
-                                "{}x{}+{}+{} is not inside the {}x{} source",
-                                rect.width, rect.height, rect.x, rect.y, b.width, b.height
-                            ),
-                        ));
-                    }
-                }
-                let data = match source {
-                    ImageSource::Screen => {
-                        if !self.trusted(client) {
-                            return Err((
-                                ErrorCode::BadAccess,
-                                "only the display's owner may read the whole screen; read your own windows instead"
-                                    .into(),
-                            ));
-                        }
-                        self.flush();
-                        self.backend.read_screen(&self.scene, rect)
-                    }
-                    ImageSource::Drawable(d) => self.read_drawable(client, d, rect)?,
-                };
+                let data = self.read_image(client, source, rect, PixelFormat::Rgba8)?;
                 return Ok(Some(Reply::Image(Image {
                     width: rect.width,
                     height: rect.height,
+                    data,
+                })));
+            }
+            Request::GetImageAs { source, rect, format } => {
+                let data = self.read_image(client, source, rect, format)?;
+                return Ok(Some(Reply::Pixels(Pixels {
+                    width: rect.width,
+                    height: rect.height,
+                    format,
                     data,
                 })));
             }

@@ -373,6 +373,39 @@ impl Framebuffer {
         }
     }
 
+    /// Reads `rect` in `format`; pixels outside read as opaque black.
+    pub fn read_as(&self, rect: Rect, format: PixelFormat) -> Vec<u8> {
+        match format {
+            PixelFormat::Rgba8 => self.read_rgba(rect),
+            PixelFormat::Bgra8 => self.read_bgra(rect),
+            PixelFormat::Rgb8 => rgba_as(self.read_rgba(rect), format),
+        }
+    }
+
+    /// Reads `rect` as the pixels are kept (premultiplied BGRA, [`PixelFormat::Bgra8`]): a copy
+    /// of the rows. Pixels outside read as opaque black.
+    pub fn read_bgra(&self, rect: Rect) -> Vec<u8> {
+        let black = 0xff00_0000u32;
+        let Some(s) = rect.intersect(&self.bounds()) else {
+            return black.to_le_bytes().repeat(rect.size().area() as usize);
+        };
+        let mut out = Vec::with_capacity(rect.size().area() as usize * 4);
+        let outside = |out: &mut Vec<u8>, n: i32| {
+            out.extend(std::iter::repeat_n(black.to_le_bytes(), n as usize).flatten())
+        };
+        for y in rect.y..rect.y + rect.height as i32 {
+            if y < s.y || y >= s.y + s.height as i32 {
+                outside(&mut out, rect.width as i32);
+                continue;
+            }
+            outside(&mut out, s.x - rect.x);
+            let row = &self.row(y as u32)[s.x as usize..s.x as usize + s.width as usize];
+            out.extend_from_slice(bytemuck::cast_slice(row));
+            outside(&mut out, rect.x + rect.width as i32 - (s.x + s.width as i32));
+        }
+        out
+    }
+
     /// Reads `rect` as RGBA bytes (not premultiplied); pixels outside read as opaque black.
     pub fn read_rgba(&self, rect: Rect) -> Vec<u8> {
         let Some(s) = rect.intersect(&self.bounds()) else {
@@ -421,6 +454,19 @@ impl Framebuffer {
     }
 }
 
+/// RGBA pixels (not premultiplied) in `format`: premultiplied for [`PixelFormat::Bgra8`], without
+/// alpha for [`PixelFormat::Rgb8`].
+pub fn rgba_as(rgba: Vec<u8>, format: PixelFormat) -> Vec<u8> {
+    match format {
+        PixelFormat::Rgba8 => rgba,
+        PixelFormat::Rgb8 => rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
+        PixelFormat::Bgra8 => rgba
+            .chunks_exact(4)
+            .flat_map(|p| premultiply([p[0], p[1], p[2], p[3]]).to_le_bytes())
+            .collect(),
+    }
+}
+
 /// Swaps bytes 0 and 2 of a pixel: `0xAARRGGBB` and RGBA bytes read as a little-endian
 /// word (`0xAABBGGRR`) into each other.
 #[inline]
@@ -463,6 +509,23 @@ impl CoverageInk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The screen is read as RGBA and converted: the same layouts as a framebuffer's `read_as`.
+    #[test]
+    fn rgba_converts_to_every_format_as_framebuffers_read() {
+        let rgba = vec![10, 20, 30, 255, 200, 100, 50, 128, 1, 2, 3, 0];
+        let mut fb = Framebuffer::new_transparent(Size::new(3, 1));
+        fb.put_pixels(Rect::new(0, 0, 3, 1), PixelFormat::Rgba8, &rgba);
+        let rect = Rect::new(0, 0, 3, 1);
+        for format in [PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8] {
+            assert_eq!(rgba_as(fb.read_rgba(rect), format), fb.read_as(rect, format), "{format:?}");
+        }
+        assert_eq!(rgba_as(rgba.clone(), PixelFormat::Rgb8), [10, 20, 30, 200, 100, 50, 1, 2, 3]);
+        assert_eq!(
+            rgba_as(rgba, PixelFormat::Bgra8),
+            [30, 20, 10, 255, 25, 50, 100, 128, 0, 0, 0, 0]
+        );
+    }
 
     #[test]
     fn stipples_ignore_the_bits_past_their_width_on_every_path() {

@@ -1644,3 +1644,62 @@ fn foreign_drawable_in_a_batch_is_bad_drawable() {
         &[ErrorCode::BadDrawable],
     );
 }
+
+/// `GetImageAs` gives the pixels `GetImage` gives, in each layout: `Bgra8` as the server keeps
+/// them (opaque in a window, premultiplied in an image), `Rgb8` without alpha. Large enough for
+/// the reply's pixels to be written apart from its head (64 KiB and up).
+#[test]
+fn images_read_back_in_every_format_are_get_image_s_pixels() {
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let (w, h) = (200u32, 100u32);
+    let win = d.create_window(Rect::new(0, 0, w, h), WHITE).expect("create_window");
+    d.map_window(win);
+    wait_expose(&mut d, win);
+    d.put_image(win, Rect::new(0, 0, w, h), pattern_rgba(w, h, 7));
+    // An image with see-through pixels: alpha 0 to 255 along x.
+    let img = d.create_image(Size::new(64, 4)).expect("create_image");
+    let translucent: Vec<u8> = (0..4u32)
+        .flat_map(|y| (0..64u32).map(move |x| [(x * 4) as u8, (y * 60) as u8, 200, (x * 4 + 3) as u8]))
+        .flatten()
+        .collect();
+    d.put_image(img, Rect::new(0, 0, 64, 4), translucent);
+    for (source, rect) in [
+        (Drawable::from(win), Rect::new(30, 0, 150, 100)),
+        (img, Rect::new(1, 1, 60, 3)),
+    ] {
+        let want = d.get_image(source, rect).expect("get_image");
+        for format in [PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8] {
+            let got = d.get_image_as(source, rect, format).expect("get_image_as");
+            assert_eq!((got.width, got.height, got.format), (rect.width, rect.height, format));
+            let bpp = format.bytes_per_pixel();
+            assert_eq!(got.data.len(), (rect.width * rect.height) as usize * bpp, "{format:?}");
+            for (i, p) in got.data.chunks_exact(bpp).enumerate() {
+                let (x, y) = (i as u32 % rect.width, i as u32 / rect.width);
+                let [r, g, b, a] = want.pixel(x, y).expect("pixel");
+                let expected = match format {
+                    PixelFormat::Rgba8 => vec![r, g, b, a],
+                    PixelFormat::Rgb8 => vec![r, g, b],
+                    // Premultiplied: within rounding of the straight colour times alpha.
+                    PixelFormat::Bgra8 => {
+                        let pre = |c: u8| ((u32::from(c) * u32::from(a) + 127) / 255) as u8;
+                        vec![pre(b), pre(g), pre(r), a]
+                    }
+                };
+                let close = p.iter().zip(&expected).all(|(g, e)| g.abs_diff(*e) <= 1);
+                assert!(close, "{format:?} pixel ({x}, {y}) of {source:?}: {p:?}, want {expected:?}");
+                assert_eq!(got.rgba(x, y).map(|c| c[3]), Some(if bpp == 3 { 255 } else { a }));
+            }
+        }
+    }
+    // The same checks as GetImage: inside the source, and only one's own drawables.
+    match d.get_image_as(win, Rect::new(190, 0, 20, 10), PixelFormat::Bgra8) {
+        Err(ClientError::Request(e)) => assert_eq!(e.code, ErrorCode::BadValue, "{e}"),
+        other => panic!("a rectangle past the window's edge: {other:?}"),
+    }
+    let mut other = server.connect(Transport::Unix);
+    match other.get_image_as(win, Rect::new(0, 0, 1, 1), PixelFormat::Bgra8) {
+        Err(ClientError::Request(e)) => assert_eq!(e.code, ErrorCode::BadDrawable, "{e}"),
+        other => panic!("another client's window: {other:?}"),
+    }
+}

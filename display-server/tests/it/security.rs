@@ -2407,7 +2407,12 @@ fn large_put_images_arriving_in_pieces_land_whole() {
     for (round, transport) in [Transport::Unix, Transport::Tcp].into_iter().enumerate() {
         let shift = round as u32 * 100;
         let pixel = move |x: u32, y: u32| {
-            [((x + shift) % 251) as u8, (y % 241) as u8, ((x * y + shift) % 239) as u8, 255]
+            [
+                ((x + shift) % 251) as u8,
+                (y % 241) as u8,
+                ((x * y + shift) % 239) as u8,
+                255,
+            ]
         };
         let mut p = Probe::open(&server, transport, WAIT);
         let setup = p.handshake(&plain_hello());

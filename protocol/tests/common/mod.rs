@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallPoint, Smal
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 25;
+pub const REQUEST_VARIANTS: usize = 26;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -54,6 +54,7 @@ pub fn request_index(r: &Request) -> usize {
         Request::DetachShm { .. } => 22,
         Request::NoOperation => 23,
         Request::SelectEvents { .. } => 24,
+        Request::GetImageAs { .. } => 25,
     }
 }
 
@@ -212,7 +213,7 @@ pub fn server_message_index(m: &ServerMessage) -> usize {
 }
 
 /// Number of [`Reply`] variants; keep in step with [`reply_index`].
-pub const REPLY_VARIANTS: usize = 6;
+pub const REPLY_VARIANTS: usize = 7;
 
 pub fn reply_index(r: &Reply) -> usize {
     match r {
@@ -222,6 +223,7 @@ pub fn reply_index(r: &Reply) -> usize {
         Reply::Windows(_) => 3,
         Reply::Font(_) => 4,
         Reply::Clients(_) => 5,
+        Reply::Pixels(_) => 6,
     }
 }
 
@@ -467,6 +469,7 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::DetachShm { .. } => "DetachShm",
         Request::NoOperation => "NoOperation",
         Request::SelectEvents { .. } => "SelectEvents",
+        Request::GetImageAs { .. } => "GetImageAs",
     }
 }
 
@@ -632,6 +635,7 @@ pub fn reply_name(r: &Reply) -> &'static str {
         Reply::Windows(_) => "Windows",
         Reply::Font(_) => "Font",
         Reply::Clients(_) => "Clients",
+        Reply::Pixels(_) => "Pixels",
     }
 }
 
@@ -1303,6 +1307,16 @@ pub fn sample_requests() -> Vec<Request> {
                 rect: Rect::new(0, 0, 32, 16),
             }),
     );
+    v.extend(
+        [PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8]
+            .into_iter()
+            .zip(sample_image_sources().into_iter().cycle())
+            .map(|(format, source)| Request::GetImageAs {
+                source,
+                rect: Rect::new(-3, 0, 32, 16),
+                format,
+            }),
+    );
     v
 }
 
@@ -1571,6 +1585,18 @@ pub fn sample_replies() -> Vec<Reply> {
         }),
         Reply::Clients(Vec::new()),
         Reply::Clients(sample_client_summaries()),
+        Reply::Pixels(dispd_protocol::Pixels {
+            width: 2,
+            height: 1,
+            format: PixelFormat::Bgra8,
+            data: vec![0, 0, 255, 255, 0, 64, 0, 128],
+        }),
+        Reply::Pixels(dispd_protocol::Pixels {
+            width: 0,
+            height: 0,
+            format: PixelFormat::Rgb8,
+            data: Vec::new(),
+        }),
     ]
 }
 

@@ -95,8 +95,8 @@ const TESTS: [(&str, &str); 26] = [
 /// -seg10 -seg100 -line10 -circle10 -fcircle10 -fcircle100 -ftext -scroll100 -copywinwin100
 /// -putimage10 -putimage100 -putimage500 -shmput10 -shmput100 -shmput500 -getimage100
 /// -getimage500 -noop -pointer -create -map, plus dispd's own -connect; -all runs them all. Images
-/// go in the server's own layout (Bgra8, as x11perf sends X's 32-bit ZPixmap); -shmput needs
-/// the Unix socket.
+/// go and come back in the server's own layout (Bgra8, as x11perf puts and gets X's 32-bit
+/// ZPixmap); -shmput needs the Unix socket.
 #[derive(Debug, Parser)]
 #[command(
     version,
@@ -866,9 +866,10 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             let reqs: Vec<Request> = copy_locations(size as i32, 32)
                 .into_iter()
                 .flat_map(|(x1, y1, x2, y2)| [(x1, y1), (x2, y2)])
-                .map(|(x, y)| Request::GetImage {
+                .map(|(x, y)| Request::GetImageAs {
                     source: ImageSource::Drawable(Drawable::from(win)),
                     rect: Rect::new(x, y, size, size),
+                    format: PixelFormat::Bgra8,
                 })
                 .collect();
             let reply = s.d.round_trip(&reqs[0])?;
