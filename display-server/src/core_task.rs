@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
+use dispd_protocol::request::PutImageHead;
 use dispd_protocol::{ClientId, IdRange, Request, ServerMessage, Size};
 // Client ids are small integers the server hands out, looked up for every request.
 use rustc_hash::FxHashMap as HashMap;
@@ -26,6 +27,38 @@ const PUMP_INTERVAL: Duration = Duration::from_millis(20);
 /// What a client gets when it is let in.
 pub(crate) type Welcome = (ClientId, IdRange, Size);
 
+/// A request as a session hands it to the core.
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    /// Decoded.
+    Request(Request),
+    /// A small `PutImage` whose pixels are bytes `pixels` of the [`CoreMsg::Requests`]' buffer
+    /// `pixels`: a run's small images share one buffer, instead of one allocation each (made
+    /// on the session's thread and freed on the core's, which glibc's per-thread caches do not
+    /// serve).
+    PutImage {
+        /// Everything but the pixels.
+        head: PutImageHead,
+        /// Where its pixels are.
+        pixels: std::ops::Range<usize>,
+    },
+}
+
+impl Incoming {
+    /// The request's name, for logs.
+    fn name(&self) -> &'static str {
+        match self {
+            Incoming::Request(r) => r.name(),
+            Incoming::PutImage { .. } => "PutImage",
+        }
+    }
+
+    /// Whether it is answered.
+    fn expects_reply(&self) -> bool {
+        matches!(self, Incoming::Request(r) if r.expects_reply())
+    }
+}
+
 /// What sessions tell the core task.
 #[derive(Debug)]
 pub(crate) enum CoreMsg {
@@ -38,12 +71,14 @@ pub(crate) enum CoreMsg {
         applied: Arc<crate::applied::Applied>,
         reply: oneshot::Sender<Result<Welcome, String>>,
     },
-    /// Requests in order; the first has sequence number `first_seq`. `fds` came with their
-    /// bytes (over a Unix socket), for the client's `AttachShm`s.
+    /// Requests in order; the first has sequence number `first_seq`. `pixels` holds the
+    /// pixels of its [`Incoming::PutImage`]s. `fds` came with their bytes (over a Unix socket),
+    /// for the client's `AttachShm`s.
     Requests {
         client: ClientId,
         first_seq: u32,
-        requests: Vec<Request>,
+        requests: Vec<Incoming>,
+        pixels: Vec<u8>,
         fds: Vec<std::os::fd::OwnedFd>,
     },
     /// The client is gone, or must go for `reason`.
@@ -124,7 +159,9 @@ type Pending = HashMap<ClientId, Waiting>;
 struct Waiting {
     /// The sequence number of the first.
     first_seq: u32,
-    requests: VecDeque<Request>,
+    requests: VecDeque<Incoming>,
+    /// The pixels of its [`Incoming::PutImage`]s (their ranges are into this).
+    pixels: Vec<u8>,
 }
 
 fn handle_msg(
@@ -159,15 +196,34 @@ fn handle_msg(
             client,
             first_seq,
             requests,
+            pixels,
             fds,
         } => {
             core.receive_fds(client, fds);
             match pending.get_mut(&client) {
-                // Earlier requests still wait: these wait behind them.
-                Some(waiting) => waiting.requests.extend(requests),
+                // Earlier requests still wait: these wait behind them, their pixels behind
+                // the earlier ones'.
+                Some(waiting) => {
+                    let base = waiting.pixels.len();
+                    waiting.pixels.extend_from_slice(&pixels);
+                    waiting.requests.extend(requests.into_iter().map(|r| match r {
+                        Incoming::PutImage { head, pixels } => Incoming::PutImage {
+                            head,
+                            pixels: pixels.start + base..pixels.end + base,
+                        },
+                        other => other,
+                    }));
+                }
                 None => {
                     let requests = VecDeque::from(requests); // no copy
-                    pending.insert(client, Waiting { first_seq, requests });
+                    pending.insert(
+                        client,
+                        Waiting {
+                            first_seq,
+                            requests,
+                            pixels,
+                        },
+                    );
                 }
             }
             serve(core, outboxes, pending, client);
@@ -208,8 +264,13 @@ fn serve(
         let replies = request.expects_reply();
         // A bug in one request's handling costs that client its connection, not the server
         // its life.
-        let applied =
-            std::panic::catch_unwind(AssertUnwindSafe(|| core.handle_request(client, seq, request)));
+        let pixels = &waiting.pixels;
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| match request {
+            Incoming::Request(request) => core.handle_request(client, seq, request),
+            Incoming::PutImage { head, pixels: range } => {
+                core.handle_put_image(client, seq, head, pixels.get(range).unwrap_or_default())
+            }
+        }));
         if applied.is_err() {
             tracing::error!(client_id = %client, seq, request = name, "internal error handling a request; disconnecting the client");
             let reason = format!("internal server error handling request #{seq} ({name})");
@@ -260,6 +321,115 @@ fn dispatch(core: &mut ServerCore, outboxes: &mut HashMap<ClientId, Outbox>) {
         if outboxes.remove(&client).is_some() {
             tracing::warn!(client_id = %client, %reason, "disconnecting a slow client");
             core.disconnect(client);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::headless::Headless;
+    use crate::config::Config;
+    use crate::outbox::MAX_QUEUED_BYTES;
+    use dispd_protocol::request::ImageSource;
+    use dispd_protocol::{Color, Compression, ErrorCode, PixelFormat, Rect, Reply, WindowId};
+    use std::sync::atomic::Ordering;
+
+    /// Small `PutImage`s whose pixels share their run's buffer wait, pixels and all, while their
+    /// client is over its output budget; runs that come meanwhile are queued behind with their
+    /// own buffers, and everything lands in place, in order, once the client reads again. One
+    /// image of each run has the wrong length and fails with its own sequence number.
+    #[test]
+    fn small_images_waiting_over_the_output_budget_keep_their_pixels() {
+        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
+        let (client, ids) = core
+            .connect(Peer::Unix { uid: None, pid: None }, true)
+            .expect("connect");
+        let (poster, _collector) = crate::mailbox::mailbox(1024);
+        let queued = Arc::new(AtomicUsize::new(MAX_QUEUED_BYTES + 1));
+        let mut outboxes = HashMap::default();
+        let _ = outboxes.insert(client, Outbox::new(poster, Arc::clone(&queued), Arc::default()));
+        let mut pending = Pending::default();
+        let win = WindowId(ids.base);
+        core.handle_request(
+            client,
+            1,
+            Request::CreateWindow {
+                window: win,
+                rect: Rect::new(0, 0, 8, 4),
+                background: Color::WHITE,
+            },
+        );
+        // Three runs of three 1x1 Bgra8 images at x = 0..9 (row 1), each pixel (k, 2k, 3k);
+        // the middle image of each run brings 3 bytes instead of 4. A leading junk byte per
+        // run makes every offset count.
+        let mut seq = 2;
+        for run in 0..3u8 {
+            let mut pixels = vec![0xEE];
+            let mut requests = Vec::new();
+            for i in 0..3u8 {
+                let k = run * 3 + i;
+                let start = pixels.len();
+                pixels.extend_from_slice(&[3 * k, 2 * k, k, 255][..if i == 1 { 3 } else { 4 }]);
+                requests.push(Incoming::PutImage {
+                    head: PutImageHead {
+                        target: win.into(),
+                        rect: Rect::new(i32::from(k) % 8, 1 + i32::from(k) / 8, 1, 1),
+                        format: PixelFormat::Bgra8,
+                        compression: Compression::None,
+                    },
+                    pixels: start..pixels.len(),
+                });
+            }
+            let msg = CoreMsg::Requests {
+                client,
+                first_seq: seq,
+                requests,
+                pixels,
+                fds: Vec::new(),
+            };
+            seq += 3;
+            handle_msg(&mut core, &mut outboxes, &mut pending, msg);
+        }
+        assert_eq!(pending[&client].requests.len(), 9, "all wait while over budget");
+        queued.store(0, Ordering::Relaxed);
+        serve(&mut core, &mut outboxes, &mut pending, client);
+        assert!(pending.is_empty());
+        core.handle_request(
+            client,
+            seq,
+            Request::GetImage {
+                source: ImageSource::Drawable(win.into()),
+                rect: Rect::new(0, 0, 8, 4),
+            },
+        );
+        let output = core.take_output();
+        let failed: Vec<u32> = output
+            .iter()
+            .filter_map(|(_, m)| match m {
+                ServerMessage::Error(e) if e.code == ErrorCode::BadValue => Some(e.seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(failed, [3, 6, 9], "{output:?}");
+        let Some((
+            _,
+            ServerMessage::Reply {
+                reply: Reply::Image(image),
+                ..
+            },
+        )) = output.last()
+        else {
+            panic!("no image: {output:?}");
+        };
+        for k in 0..9u8 {
+            let (x, y) = (u32::from(k) % 8, 1 + u32::from(k) / 8);
+            let want = if k % 3 == 1 {
+                [255; 4]
+            } else {
+                [k, 2 * k, 3 * k, 255]
+            };
+            assert_eq!(image.pixel(x, y), Some(want), "image {k}");
         }
     }
 }

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::applied::{Applied, Unapplied};
 use crate::auth::Peer;
-use crate::core_task::CoreMsg;
+use crate::core_task::{CoreMsg, Incoming};
 use crate::mailbox::Collector;
 use crate::net::{ReadHalf, Stream, WriteHalf};
 use crate::outbox::{weight, MAX_QUEUED_BYTES};
@@ -278,7 +278,9 @@ impl Flow {
 /// Requests read but not handed to the core yet: a run of consecutive sequence numbers.
 struct Run {
     first_seq: u32,
-    requests: Vec<Request>,
+    requests: Vec<Incoming>,
+    /// The pixels of its small `PutImage`s ([`Incoming::PutImage`]).
+    pixels: Vec<u8>,
     /// Their size: each frame's bytes, or the decoded request's size when larger.
     bytes: usize,
     /// Descriptors that came with the bytes (memfds for AttachShm).
@@ -290,9 +292,33 @@ impl Run {
         Run {
             first_seq,
             requests: Vec::new(),
+            pixels: Vec::new(),
             bytes: 0,
             fds: Vec::new(),
         }
+    }
+
+    /// Takes `body` if it is a well-formed `PutImage` frame (one the decoder would take
+    /// whole) of at most [`SHARED_IMAGE_BYTES`]: its pixels go into the run's shared buffer.
+    /// False for any other frame.
+    fn take_small_put_image(&mut self, body: &[u8]) -> bool {
+        if body.len() > SHARED_IMAGE_BYTES {
+            return false;
+        }
+        let Some((head, head_len, data_len)) = Request::put_image_head(body) else {
+            return false;
+        };
+        if head_len + data_len != body.len() {
+            return false;
+        }
+        let start = self.pixels.len();
+        self.pixels.extend_from_slice(&body[head_len..]);
+        self.requests.push(Incoming::PutImage {
+            head,
+            pixels: start..self.pixels.len(),
+        });
+        self.bytes += (body.len() + 4).max(std::mem::size_of::<Incoming>());
+        true
     }
 
     /// Whether it holds neither requests nor descriptors.
@@ -324,6 +350,7 @@ impl Run {
             client,
             first_seq: run.first_seq,
             requests: run.requests,
+            pixels: run.pixels,
             fds: run.fds,
         };
         ctx.core_tx.send(msg).await.is_ok()
@@ -361,6 +388,9 @@ async fn read_loop(
                         return ReadEnd::ServerGone;
                     }
                 }
+                Ok(Some(body)) if run.take_small_put_image(body) => {
+                    seq = seq.wrapping_add(1);
+                }
                 Ok(Some(body)) => {
                     let len = body.len() + 4;
                     match dispd_protocol::decode::<Request>(body) {
@@ -375,7 +405,7 @@ async fn read_loop(
                             let decoded =
                                 std::mem::size_of::<Request>() + ops * std::mem::size_of::<DrawOp>();
                             run.bytes += len.max(decoded);
-                            run.requests.push(r);
+                            run.requests.push(Incoming::Request(r));
                         }
                         Err(e) => {
                             failure = Some(format!("request #{} does not decode: {e}", seq.wrapping_add(1)));
@@ -415,7 +445,7 @@ async fn read_loop(
             }
             seq = seq.wrapping_add(1);
             run.bytes += frame_len;
-            run.requests.push(head.with_data(data));
+            run.requests.push(Incoming::Request(head.with_data(data)));
             continue;
         }
         match timed_read(reader, decoder.read_buf(), &mut run.fds, idle).await {
@@ -424,6 +454,10 @@ async fn read_loop(
         }
     }
 }
+
+/// `PutImage` frames up to this long put their pixels in their run's shared buffer; longer ones
+/// get a buffer each (copying them as the shared one grows would cost more than allocating).
+const SHARED_IMAGE_BYTES: usize = 16 * 1024;
 
 /// `PutImage` frames at least this long are read past the frame decoder.
 const DIRECT_IMAGE_BYTES: usize = 64 * 1024;

@@ -40,6 +40,7 @@ impl Size {
     }
 
     /// Number of pixels, without overflow.
+    #[inline]
     pub fn area(&self) -> u64 {
         u64::from(self.width) * u64::from(self.height)
     }
@@ -93,21 +94,34 @@ impl Rect {
     }
 
     /// One past the right edge, widened so that it cannot overflow.
+    #[inline]
     pub fn right(&self) -> i64 {
         i64::from(self.x) + i64::from(self.width)
     }
 
     /// One past the bottom edge, widened so that it cannot overflow.
+    #[inline]
     pub fn bottom(&self) -> i64 {
         i64::from(self.y) + i64::from(self.height)
     }
 
     /// Whether the pixel at `(x, y)` lies inside.
+    #[inline]
     pub fn contains(&self, x: i32, y: i32) -> bool {
         x >= self.x && y >= self.y && i64::from(x) < self.right() && i64::from(y) < self.bottom()
     }
 
+    /// Whether `other` lies wholly inside.
+    #[inline]
+    pub fn contains_rect(&self, other: &Rect) -> bool {
+        other.x >= self.x
+            && other.y >= self.y
+            && other.right() <= self.right()
+            && other.bottom() <= self.bottom()
+    }
+
     /// The overlap of two rectangles, or `None` when they do not overlap.
+    #[inline]
     pub fn intersect(&self, other: &Rect) -> Option<Rect> {
         let x0 = self.x.max(other.x);
         let y0 = self.y.max(other.y);
@@ -126,6 +140,7 @@ impl Rect {
     }
 
     /// The smallest rectangle holding both.
+    #[inline]
     pub fn union(&self, other: &Rect) -> Rect {
         if self.is_empty() {
             return *other;
@@ -143,6 +158,7 @@ impl Rect {
     }
 
     /// The rectangle moved by `(dx, dy)`, saturating at the edges of `i32`.
+    #[inline]
     pub fn translate(&self, dx: i32, dy: i32) -> Rect {
         Rect::new(
             self.x.saturating_add(dx),
@@ -201,6 +217,22 @@ impl Color {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_rect_is_intersect_giving_the_whole_rectangle_back() {
+        let outer = Rect::new(-5, 10, 20, 8);
+        let mut n = 0;
+        for x in -8..18 {
+            for y in 7..21 {
+                for (w, h) in [(1, 1), (3, 2), (20, 8), (21, 1), (1, 9)] {
+                    let r = Rect::new(x, y, w, h);
+                    assert_eq!(outer.contains_rect(&r), outer.intersect(&r) == Some(r), "{r:?}");
+                    n += usize::from(outer.contains_rect(&r));
+                }
+            }
+        }
+        assert!(n > 100, "only {n} inside: the loop tests too little");
+    }
 
     #[test]
     fn intersect_and_union() {

@@ -32,7 +32,8 @@ impl Headless {
         let Some(rect) = rect.intersect(&self.screen.bounds()) else {
             return;
         };
-        if self.stale.iter().any(|s| s.intersect(&rect) == Some(rect)) {
+        // The newest first: a run of draws into one window lands in the same stale area.
+        if self.stale.iter().rev().any(|s| s.contains_rect(&rect)) {
             return;
         }
         self.stale.push(rect);

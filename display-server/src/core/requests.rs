@@ -1,6 +1,7 @@
 //! Applying requests. Each request either applies whole or fails with an error that changes
 //! nothing.
 
+use dispd_protocol::request::PutImageHead;
 use dispd_protocol::{
     ClientId, ClientSummary, Color, CursorShape, ErrorCode, Event, EventMask, Image, PixelFormat, Pixels,
     Rect, Reply, Request, RequestError, ServerInfo, ServerMessage, WindowId, WindowInfo,
@@ -17,11 +18,39 @@ const MAX_FONT_QUERY: usize = 4096;
 impl ServerCore {
     /// Applies request number `seq` from `client`, queueing its reply or error.
     pub fn handle_request(&mut self, client: ClientId, seq: u32, request: Request) {
+        if self.count_request(client) {
+            let result = self.apply(client, request);
+            self.respond(client, seq, result);
+        }
+    }
+
+    /// Handles a `PutImage` whose pixels are borrowed rather than in a [`Request`]: what
+    /// [`ServerCore::handle_request`] does with `head.with_data(data.to_vec())`, without the copy.
+    pub fn handle_put_image(&mut self, client: ClientId, seq: u32, head: PutImageHead, data: &[u8]) {
+        if self.count_request(client) {
+            let PutImageHead {
+                target,
+                rect,
+                format,
+                compression,
+            } = head;
+            let result = self.put_image(client, target, rect, format, compression, data);
+            self.respond(client, seq, result.map(|()| None));
+        }
+    }
+
+    /// Counts a request of `client`; false if there is no such client.
+    fn count_request(&mut self, client: ClientId) -> bool {
         let Some(info) = self.clients.get_mut(&client) else {
-            return;
+            return false;
         };
         info.requests += 1;
-        match self.apply(client, request) {
+        true
+    }
+
+    /// Queues the reply or the error of request `seq`, if it has one.
+    fn respond(&mut self, client: ClientId, seq: u32, result: Result<Option<Reply>, Failure>) {
+        match result {
             Ok(Some(reply)) => self.output.push((client, ServerMessage::Reply { seq, reply })),
             Ok(None) => {}
             Err((code, message)) => {

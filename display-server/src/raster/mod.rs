@@ -324,51 +324,49 @@ impl Framebuffer {
     /// Writes pixels (`rect.width * rect.height` of `format`, length already checked) at
     /// `rect`, clipped, replacing what was there. Opaque framebuffers drop the alpha.
     pub fn put_pixels(&mut self, rect: Rect, format: PixelFormat, data: &[u8]) {
+        match (format, self.opaque) {
+            // The framebuffer's own layout: a copy, alpha forced.
+            (PixelFormat::Bgra8, true) => {
+                self.put_rows(rect, data, |s: [u8; 4]| u32::from_le_bytes(s) | 0xff00_0000)
+            }
+            // Premultiplied as promised: no channel above alpha, whatever was sent.
+            (PixelFormat::Bgra8, false) => self.put_rows(rect, data, |[b, g, r, a]: [u8; 4]| {
+                u32::from_le_bytes([b.min(a), g.min(a), r.min(a), a])
+            }),
+            // Windows: alpha dropped, nothing to premultiply; a swizzle the compiler
+            // vectorizes.
+            (PixelFormat::Rgba8, true) => self.put_rows(rect, data, |s: [u8; 4]| {
+                swap_red_blue(u32::from_le_bytes(s)) | 0xff00_0000
+            }),
+            (PixelFormat::Rgb8, true) => self.put_rows(rect, data, |[r, g, b]: [u8; 3]| {
+                u32::from_le_bytes([b, g, r, 0xff])
+            }),
+            (PixelFormat::Rgba8, false) => self.put_rows(rect, data, premultiply),
+            (PixelFormat::Rgb8, false) => {
+                self.put_rows(rect, data, |[r, g, b]: [u8; 3]| premultiply([r, g, b, 255]))
+            }
+        }
+    }
+
+    /// [`Framebuffer::put_pixels`] for one layout of `N` bytes a pixel, each made into a pixel
+    /// by `pixel`: one loop per layout, with nothing decided per row.
+    #[inline(always)]
+    fn put_rows<const N: usize>(&mut self, rect: Rect, data: &[u8], pixel: impl Fn([u8; N]) -> u32) {
         let Some(d) = rect.intersect(&self.bounds()) else {
             return;
         };
-        let bpp = format.bytes_per_pixel();
-        let stride = rect.width as usize * bpp;
-        let sx = (d.x - rect.x) as usize;
-        let opaque = self.opaque;
-        for row in 0..d.height {
-            let sy = (d.y - rect.y) as usize + row as usize;
-            let src = &data[sy * stride + sx * bpp..sy * stride + (sx + d.width as usize) * bpp];
-            let dst = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + d.width as usize];
-            match (format, opaque) {
-                (PixelFormat::Bgra8, true) => {
-                    // The framebuffer's own layout: a copy, alpha forced.
-                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
-                        let s: [u8; 4] = s.try_into().unwrap_or_default();
-                        *p = u32::from_le_bytes(s) | 0xff00_0000;
-                    }
-                }
-                (PixelFormat::Bgra8, false) => {
-                    // Premultiplied as promised: no channel above alpha, whatever was sent.
-                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
-                        let a = s[3];
-                        *p = u32::from_le_bytes([s[0].min(a), s[1].min(a), s[2].min(a), a]);
-                    }
-                }
-                (PixelFormat::Rgba8, true) => {
-                    // Windows: alpha dropped, nothing to premultiply; a swizzle the compiler
-                    // vectorizes.
-                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
-                        let s: [u8; 4] = s.try_into().unwrap_or_default();
-                        *p = swap_red_blue(u32::from_le_bytes(s)) | 0xff00_0000;
-                    }
-                }
-                (PixelFormat::Rgb8, true) => {
-                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(3)) {
-                        *p = u32::from_le_bytes([s[2], s[1], s[0], 0xff]);
-                    }
-                }
-                (PixelFormat::Rgba8 | PixelFormat::Rgb8, false) => {
-                    for (p, s) in dst.iter_mut().zip(src.chunks_exact(bpp)) {
-                        let a = if bpp == 4 { s[3] } else { 255 };
-                        *p = premultiply([s[0], s[1], s[2], a]);
-                    }
-                }
+        let stride = rect.width as usize * N;
+        let (sx, sy) = ((d.x - rect.x) as usize, (d.y - rect.y) as usize);
+        let (x0, w) = (d.x as usize, d.width as usize);
+        let src_rows = data.chunks_exact(stride).skip(sy);
+        let dst_rows = self
+            .pixels
+            .chunks_exact_mut(self.width as usize)
+            .skip(d.y as usize);
+        for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
+            let src = &src[sx * N..(sx + w) * N];
+            for (p, s) in dst[x0..x0 + w].iter_mut().zip(src.chunks_exact(N)) {
+                *p = pixel(s.try_into().unwrap_or([0; N]));
             }
         }
     }
@@ -518,9 +516,16 @@ mod tests {
         fb.put_pixels(Rect::new(0, 0, 3, 1), PixelFormat::Rgba8, &rgba);
         let rect = Rect::new(0, 0, 3, 1);
         for format in [PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8] {
-            assert_eq!(rgba_as(fb.read_rgba(rect), format), fb.read_as(rect, format), "{format:?}");
+            assert_eq!(
+                rgba_as(fb.read_rgba(rect), format),
+                fb.read_as(rect, format),
+                "{format:?}"
+            );
         }
-        assert_eq!(rgba_as(rgba.clone(), PixelFormat::Rgb8), [10, 20, 30, 200, 100, 50, 1, 2, 3]);
+        assert_eq!(
+            rgba_as(rgba.clone(), PixelFormat::Rgb8),
+            [10, 20, 30, 200, 100, 50, 1, 2, 3]
+        );
         assert_eq!(
             rgba_as(rgba, PixelFormat::Bgra8),
             [30, 20, 10, 255, 25, 50, 100, 128, 0, 0, 0, 0]

@@ -1653,7 +1653,9 @@ fn images_read_back_in_every_format_are_get_image_s_pixels() {
     let server = TestServer::with_defaults();
     let mut d = server.connect(Transport::Unix);
     let (w, h) = (200u32, 100u32);
-    let win = d.create_window(Rect::new(0, 0, w, h), WHITE).expect("create_window");
+    let win = d
+        .create_window(Rect::new(0, 0, w, h), WHITE)
+        .expect("create_window");
     d.map_window(win);
     wait_expose(&mut d, win);
     d.put_image(win, Rect::new(0, 0, w, h), pattern_rgba(w, h, 7));
@@ -1671,9 +1673,16 @@ fn images_read_back_in_every_format_are_get_image_s_pixels() {
         let want = d.get_image(source, rect).expect("get_image");
         for format in [PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Bgra8] {
             let got = d.get_image_as(source, rect, format).expect("get_image_as");
-            assert_eq!((got.width, got.height, got.format), (rect.width, rect.height, format));
+            assert_eq!(
+                (got.width, got.height, got.format),
+                (rect.width, rect.height, format)
+            );
             let bpp = format.bytes_per_pixel();
-            assert_eq!(got.data.len(), (rect.width * rect.height) as usize * bpp, "{format:?}");
+            assert_eq!(
+                got.data.len(),
+                (rect.width * rect.height) as usize * bpp,
+                "{format:?}"
+            );
             for (i, p) in got.data.chunks_exact(bpp).enumerate() {
                 let (x, y) = (i as u32 % rect.width, i as u32 / rect.width);
                 let [r, g, b, a] = want.pixel(x, y).expect("pixel");
@@ -1687,7 +1696,10 @@ fn images_read_back_in_every_format_are_get_image_s_pixels() {
                     }
                 };
                 let close = p.iter().zip(&expected).all(|(g, e)| g.abs_diff(*e) <= 1);
-                assert!(close, "{format:?} pixel ({x}, {y}) of {source:?}: {p:?}, want {expected:?}");
+                assert!(
+                    close,
+                    "{format:?} pixel ({x}, {y}) of {source:?}: {p:?}, want {expected:?}"
+                );
                 assert_eq!(got.rgba(x, y).map(|c| c[3]), Some(if bpp == 3 { 255 } else { a }));
             }
         }
