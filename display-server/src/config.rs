@@ -46,7 +46,8 @@ pub struct Config {
     /// Who may connect. The default admits and trusts everyone (as `--no-auth`), which suits
     /// tests and embedding; `dispd` itself starts with a secret.
     pub auth: AuthPolicy,
-    /// Most pixels one client's windows and images may hold together.
+    /// Most pixels one client's windows, images and shared-memory segments (4 bytes a pixel)
+    /// may hold together.
     pub max_pixels_per_client: u64,
     /// A client that sends nothing for this long is disconnected (milliseconds; 0: never).
     pub idle_timeout_ms: u64,

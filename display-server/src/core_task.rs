@@ -160,8 +160,45 @@ struct Waiting {
     /// The sequence number of the first.
     first_seq: u32,
     requests: VecDeque<Incoming>,
-    /// The pixels of its [`Incoming::PutImage`]s (their ranges are into this).
-    pixels: Vec<u8>,
+    /// The pixel buffers of the runs whose [`Incoming::PutImage`]s wait, oldest first, each with
+    /// how many of them are left: a buffer goes as soon as its last image is drawn.
+    pixels: VecDeque<(Vec<u8>, usize)>,
+}
+
+impl Waiting {
+    /// Queues a run's requests, and its pixel buffer if any of them uses it.
+    fn push_run(&mut self, requests: Vec<Incoming>, pixels: Vec<u8>) {
+        let images = requests
+            .iter()
+            .filter(|r| matches!(r, Incoming::PutImage { .. }))
+            .count();
+        if images > 0 {
+            self.pixels.push_back((pixels, images));
+        }
+        if self.requests.is_empty() {
+            self.requests = VecDeque::from(requests); // no copy
+        } else {
+            self.requests.extend(requests);
+        }
+    }
+
+    /// The pixels of the next [`Incoming::PutImage`], at `range` of the oldest buffer.
+    fn image_pixels(&self, range: std::ops::Range<usize>) -> &[u8] {
+        self.pixels
+            .front()
+            .and_then(|(buf, _)| buf.get(range))
+            .unwrap_or_default()
+    }
+
+    /// One image of the oldest buffer is drawn: the buffer goes with its last.
+    fn image_done(&mut self) {
+        if let Some((_, left)) = self.pixels.front_mut() {
+            *left -= 1;
+            if *left == 0 {
+                let _ = self.pixels.pop_front();
+            }
+        }
+    }
 }
 
 fn handle_msg(
@@ -200,32 +237,15 @@ fn handle_msg(
             fds,
         } => {
             core.receive_fds(client, fds);
-            match pending.get_mut(&client) {
-                // Earlier requests still wait: these wait behind them, their pixels behind
-                // the earlier ones'.
-                Some(waiting) => {
-                    let base = waiting.pixels.len();
-                    waiting.pixels.extend_from_slice(&pixels);
-                    waiting.requests.extend(requests.into_iter().map(|r| match r {
-                        Incoming::PutImage { head, pixels } => Incoming::PutImage {
-                            head,
-                            pixels: pixels.start + base..pixels.end + base,
-                        },
-                        other => other,
-                    }));
-                }
-                None => {
-                    let requests = VecDeque::from(requests); // no copy
-                    pending.insert(
-                        client,
-                        Waiting {
-                            first_seq,
-                            requests,
-                            pixels,
-                        },
-                    );
-                }
-            }
+            // Behind any earlier requests that still wait.
+            pending
+                .entry(client)
+                .or_insert_with(|| Waiting {
+                    first_seq,
+                    requests: VecDeque::new(),
+                    pixels: VecDeque::new(),
+                })
+                .push_run(requests, pixels);
             serve(core, outboxes, pending, client);
         }
         CoreMsg::Disconnect { client, reason } => {
@@ -264,13 +284,19 @@ fn serve(
         let replies = request.expects_reply();
         // A bug in one request's handling costs that client its connection, not the server
         // its life.
-        let pixels = &waiting.pixels;
-        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| match request {
-            Incoming::Request(request) => core.handle_request(client, seq, request),
-            Incoming::PutImage { head, pixels: range } => {
-                core.handle_put_image(client, seq, head, pixels.get(range).unwrap_or_default())
+        let applied = match request {
+            Incoming::Request(request) => {
+                std::panic::catch_unwind(AssertUnwindSafe(|| core.handle_request(client, seq, request)))
             }
-        }));
+            Incoming::PutImage { head, pixels } => {
+                let data = waiting.image_pixels(pixels);
+                let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    core.handle_put_image(client, seq, head, data)
+                }));
+                waiting.image_done();
+                applied
+            }
+        };
         if applied.is_err() {
             tracing::error!(client_id = %client, seq, request = name, "internal error handling a request; disconnecting the client");
             let reason = format!("internal server error handling request #{seq} ({name})");
@@ -335,6 +361,50 @@ mod tests {
     use dispd_protocol::{Color, Compression, ErrorCode, PixelFormat, Rect, Reply, WindowId};
     use std::sync::atomic::Ordering;
 
+    /// A run's pixel buffer is kept only if one of its requests uses it, and goes with the last
+    /// of its images (so a client that always has requests waiting cannot grow one buffer).
+    #[test]
+    fn a_run_s_pixel_buffer_goes_with_its_last_image() {
+        let image = |range| Incoming::PutImage {
+            head: PutImageHead {
+                target: dispd_protocol::Drawable(1),
+                rect: Rect::new(0, 0, 1, 1),
+                format: PixelFormat::Bgra8,
+                compression: Compression::None,
+            },
+            pixels: range,
+        };
+        let mut waiting = Waiting {
+            first_seq: 1,
+            requests: VecDeque::new(),
+            pixels: VecDeque::new(),
+        };
+        waiting.push_run(
+            vec![image(0..4), Incoming::Request(Request::Sync), image(4..8)],
+            vec![1; 8],
+        );
+        waiting.push_run(vec![Incoming::Request(Request::Sync)], vec![2; 100]);
+        waiting.push_run(vec![image(1..5)], vec![3, 4, 5, 6, 7]);
+        assert_eq!(waiting.requests.len(), 5);
+        assert_eq!(waiting.pixels.len(), 2, "the run without images keeps no buffer");
+        assert_eq!(waiting.image_pixels(4..8), [1; 4]);
+        waiting.image_done();
+        waiting.image_done();
+        assert_eq!(
+            waiting.pixels.len(),
+            1,
+            "the first buffer is gone with its second image"
+        );
+        assert_eq!(waiting.image_pixels(1..5), [4, 5, 6, 7]);
+        waiting.image_done();
+        assert!(waiting.pixels.is_empty());
+        assert_eq!(
+            waiting.image_pixels(0..1),
+            [0u8; 0],
+            "no buffer: no pixels (the put fails)"
+        );
+    }
+
     /// Small `PutImage`s whose pixels share their run's buffer wait, pixels and all, while their
     /// client is over its output budget; runs that come meanwhile are queued behind with their
     /// own buffers, and everything lands in place, in order, once the client reads again. One
@@ -392,6 +462,8 @@ mod tests {
             handle_msg(&mut core, &mut outboxes, &mut pending, msg);
         }
         assert_eq!(pending[&client].requests.len(), 9, "all wait while over budget");
+        let left: Vec<usize> = pending[&client].pixels.iter().map(|(_, n)| *n).collect();
+        assert_eq!(left, [3, 3, 3], "one buffer per run");
         queued.store(0, Ordering::Relaxed);
         serve(&mut core, &mut outboxes, &mut pending, client);
         assert!(pending.is_empty());

@@ -25,19 +25,16 @@ pub(crate) const MAX_QUEUED_BYTES: usize = 64 << 20;
 
 /// About how many bytes a message takes on the wire (enough for budgeting).
 pub(crate) fn weight(msg: &ServerMessage) -> usize {
+    // Every reply by name, so that a new one cannot slip through as a small message.
     match msg {
-        ServerMessage::Reply {
-            reply: Reply::Image(i),
-            ..
-        } => i.data.len() + 32,
-        ServerMessage::Reply {
-            reply: Reply::Windows(w),
-            ..
-        } => w.len() * 64 + 32,
-        ServerMessage::Reply {
-            reply: Reply::Font(f),
-            ..
-        } => f.advances.len() * 4 + 32,
+        ServerMessage::Reply { reply, .. } => match reply {
+            Reply::Image(i) => i.data.len() + 32,
+            Reply::Pixels(p) => p.data.len() + 32,
+            Reply::Windows(w) => w.len() * 64 + 32,
+            Reply::Font(f) => f.advances.len() * 4 + 32,
+            Reply::Clients(c) => c.len() * 64 + 32,
+            Reply::Sync | Reply::ServerInfo(_) => 64,
+        },
         _ => 64,
     }
 }
@@ -177,6 +174,37 @@ mod tests {
             y: 0,
             modifiers: Modifiers::default(),
         })
+    }
+
+    /// The output budget counts a large reply at least at its size on the wire (a GetImageAs
+    /// reply once weighed 64 bytes whatever its pixels, so unread ones were never over budget).
+    #[test]
+    fn large_replies_weigh_at_least_their_bytes() {
+        use dispd_protocol::{Image, PixelFormat, Pixels};
+        let data = vec![7u8; 1 << 20];
+        for reply in [
+            Reply::Image(Image {
+                width: 512,
+                height: 512,
+                data: data.clone(),
+            }),
+            Reply::Pixels(Pixels {
+                width: 512,
+                height: 512,
+                format: PixelFormat::Bgra8,
+                data,
+            }),
+        ] {
+            let msg = ServerMessage::Reply { seq: 9, reply };
+            let mut wire = Vec::new();
+            dispd_protocol::encode_frame(&msg, &mut wire);
+            assert!(
+                weight(&msg) >= wire.len(),
+                "{msg:?}: {} < {}",
+                weight(&msg),
+                wire.len()
+            );
+        }
     }
 
     #[tokio::test]

@@ -147,9 +147,10 @@ pub enum Request {
     /// [`Request::PutShmImage`] can name pixels in it instead of carrying them. As with X's
     /// descriptor-passing requests, each `AttachShm` takes the oldest descriptor received from
     /// the client that no earlier `AttachShm` took (so send each with its own request). Refused
-    /// with BadValue when there is none (always over TCP), when it is not a memfd or not sealed
-    /// against shrinking, and with Limit when it is empty or the client's attached segments
-    /// would pass 4 GiB. The server maps it read-only.
+    /// with BadValue when there is none (always over TCP), when it is not a memfd of plain
+    /// shared memory (no huge pages) sealed against shrinking, or when it is empty, and with
+    /// Limit when it does not fit the client's pixel budget (a segment counts as its windows
+    /// and images do, 4 bytes a pixel). The server maps it read-only.
     AttachShm {
         /// The segment's id, from the client's range (shared with windows and images).
         segment: u32,
@@ -189,8 +190,9 @@ pub enum Request {
         events: EventMask,
     },
     /// Read back pixels in a format of the client's choosing, as X's `GetImage` answers in the
-    /// server's own layout. [`PixelFormat::Bgra8`] is how the server keeps pixels, so its reply
-    /// is a plain copy of the rows, the fastest; [`Request::GetImage`] is this request with
+    /// server's own layout. [`PixelFormat::Bgra8`] is how the server keeps pixels, so from a
+    /// window or an image its reply is a plain copy of the rows, the fastest (the screen is
+    /// composed as RGBA and converted); [`Request::GetImage`] is this request with
     /// [`PixelFormat::Rgba8`], answered in another reply. Answered by [`crate::Reply::Pixels`].
     GetImageAs {
         /// What to read.

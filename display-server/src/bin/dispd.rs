@@ -95,7 +95,8 @@ struct Args {
     /// Most off-screen images per client.
     #[arg(long, default_value_t = 1024)]
     max_images: usize,
-    /// Most pixels one client's windows and images may hold together (4 bytes each).
+    /// Most pixels one client's windows, images and shared-memory segments may hold together (4
+    /// bytes each).
     #[arg(long, default_value_t = 64 << 20)]
     max_client_pixels: u64,
     /// Largest message a client may send, in bytes.

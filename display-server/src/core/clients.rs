@@ -63,7 +63,9 @@ impl ServerCore {
         if next > max {
             return Err((
                 dispd_protocol::ErrorCode::Limit,
-                format!("a client's windows and images may hold at most {max} pixels; this needs {next}"),
+                format!(
+                    "a client's windows, images and shared-memory segments (4 bytes a pixel) may hold at most {max} pixels; this needs {next}"
+                ),
             ));
         }
         c.pixels = next;

@@ -15,7 +15,7 @@ mod shm;
 pub use clients::ClientInfo;
 pub use drawables::OffscreenImage;
 pub use scene::{Scene, SceneChange, Window};
-pub use shm::{ShmSegment, MAX_SEGMENTS_PER_CLIENT, MAX_SEGMENT_BYTES_PER_CLIENT, MAX_UNCLAIMED_FDS};
+pub use shm::{ShmSegment, MAX_SEGMENTS_PER_CLIENT, MAX_UNCLAIMED_FDS};
 
 // Ids are small integers the server hands out: a fast non-cryptographic hash is enough, and
 // lookups happen several times per request.

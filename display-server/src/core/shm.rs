@@ -25,9 +25,8 @@ use super::{Failure, ServerCore};
 pub const MAX_SEGMENTS_PER_CLIENT: usize = 64;
 /// Most descriptors a client may have sent that no `AttachShm` has claimed yet; more are closed.
 pub const MAX_UNCLAIMED_FDS: usize = 8;
-/// Most bytes of segments one client may have attached at once: each is mapped into the
-/// server's address space, which a client must not be able to fill.
-pub const MAX_SEGMENT_BYTES_PER_CLIENT: u64 = 4 << 30;
+/// `statfs`'s file system type of plain shared memory (tmpfs and memfds): `TMPFS_MAGIC`.
+const TMPFS_MAGIC: u64 = 0x0102_1994;
 
 /// An attached segment.
 #[derive(Debug)]
@@ -106,36 +105,46 @@ impl ServerCore {
                 "the memfd sent with AttachShm must be sealed against shrinking (F_SEAL_SHRINK)".into(),
             ));
         }
-        let size = rustix::fs::fstat(&fd).map_or(0, |st| st.st_size.max(0) as u64);
-        let attached: u64 = self
-            .segments
-            .values()
-            .filter(|s| s.owner == client)
-            .map(ShmSegment::size)
-            .sum();
-        if size == 0 || attached + size > MAX_SEGMENT_BYTES_PER_CLIENT {
+        // Plain shared memory only: a hugetlbfs memfd can lose a page the mapping counted on
+        // (a hole punched, then the huge pages used up), and the server's next read of it
+        // would be a SIGBUS.
+        if rustix::fs::fstatfs(&fd).map_or(true, |fs| fs.f_type as u64 != TMPFS_MAGIC) {
             return Err((
-                ErrorCode::Limit,
-                format!(
-                    "a segment must hold 1 byte to {} bytes less those already attached ({attached}), not {size}",
-                    MAX_SEGMENT_BYTES_PER_CLIENT
-                ),
+                ErrorCode::BadValue,
+                "the memfd sent with AttachShm must be plain shared memory (no MFD_HUGETLB)".into(),
             ));
         }
-        let map = map_read_only(File::from(fd), size).map_err(|e| {
-            (
+        let size = rustix::fs::fstat(&fd).map_or(0, |st| st.st_size.max(0) as u64);
+        if size == 0 {
+            return Err((
                 ErrorCode::BadValue,
-                format!("the memfd sent with AttachShm could not be mapped: {e}"),
-            )
-        })?;
-        self.segments.insert(segment, ShmSegment { owner: client, map });
-        Ok(())
+                "the memfd sent with AttachShm is empty".into(),
+            ));
+        }
+        // Reading a page the client never wrote makes the server hold it, so a segment counts
+        // against the client's pixel budget, as its windows and images do (4 bytes a pixel).
+        self.charge_pixels(client, size.div_ceil(4), 0)?;
+        match map_read_only(File::from(fd), size) {
+            Ok(map) => {
+                self.segments.insert(segment, ShmSegment { owner: client, map });
+                Ok(())
+            }
+            Err(e) => {
+                self.refund_pixels(client, size.div_ceil(4));
+                Err((
+                    ErrorCode::BadValue,
+                    format!("the memfd sent with AttachShm could not be mapped: {e}"),
+                ))
+            }
+        }
     }
 
     pub(super) fn detach_shm(&mut self, client: ClientId, segment: u32) -> Result<(), Failure> {
         match self.segments.get(&segment) {
             Some(s) if s.owner == client => {
+                let pixels = s.size().div_ceil(4);
                 self.segments.remove(&segment);
+                self.refund_pixels(client, pixels);
                 Ok(())
             }
             _ => Err(no_segment(segment)),
@@ -171,7 +180,7 @@ impl ServerCore {
                 format!("{bytes} bytes from offset {offset} do not fit in the {size}-byte segment"),
             ));
         }
-        // In the segment, so below 4 GiB: no casts below can truncate.
+        // Inside the mapping, so it fits a usize.
         let offset = offset as usize;
         let Some(fb) = super::drawables::target_fb_in(&mut self.scene, &mut self.images, t) else {
             return Ok(());

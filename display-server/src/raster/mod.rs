@@ -388,18 +388,19 @@ impl Framebuffer {
             return black.to_le_bytes().repeat(rect.size().area() as usize);
         };
         let mut out = Vec::with_capacity(rect.size().area() as usize * 4);
-        let outside = |out: &mut Vec<u8>, n: i32| {
+        let outside = |out: &mut Vec<u8>, n: i64| {
             out.extend(std::iter::repeat_n(black.to_le_bytes(), n as usize).flatten())
         };
-        for y in rect.y..rect.y + rect.height as i32 {
-            if y < s.y || y >= s.y + s.height as i32 {
-                outside(&mut out, rect.width as i32);
+        // In i64, as `right` and `bottom` are: no sum below can overflow.
+        for y in i64::from(rect.y)..rect.bottom() {
+            if y < i64::from(s.y) || y >= s.bottom() {
+                outside(&mut out, i64::from(rect.width));
                 continue;
             }
-            outside(&mut out, s.x - rect.x);
+            outside(&mut out, i64::from(s.x) - i64::from(rect.x));
             let row = &self.row(y as u32)[s.x as usize..s.x as usize + s.width as usize];
             out.extend_from_slice(bytemuck::cast_slice(row));
-            outside(&mut out, rect.x + rect.width as i32 - (s.x + s.width as i32));
+            outside(&mut out, rect.right() - s.right());
         }
         out
     }
@@ -507,6 +508,27 @@ impl CoverageInk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pixels outside read as opaque black, in every layout, whatever the rectangle's corner.
+    #[test]
+    fn reads_partly_outside_are_black_there_in_every_format() {
+        let mut fb = Framebuffer::new(Size::new(3, 2), Color::rgb(10, 20, 30));
+        fb.put_pixels(Rect::new(1, 1, 1, 1), PixelFormat::Rgba8, &[200, 100, 50, 255]);
+        for rect in [
+            Rect::new(-2, -1, 6, 4),
+            Rect::new(1, 1, 4, 3),
+            Rect::new(i32::MAX - 1, 0, 2, 1),
+        ] {
+            let bgra = fb.read_as(rect, PixelFormat::Bgra8);
+            assert_eq!(bgra.len(), rect.size().area() as usize * 4);
+            assert_eq!(rgba_as(fb.read_rgba(rect), PixelFormat::Bgra8), bgra, "{rect:?}");
+        }
+        let bgra = fb.read_bgra(Rect::new(0, 0, 4, 2));
+        let px = |x: usize, y: usize| &bgra[(y * 4 + x) * 4..(y * 4 + x) * 4 + 4];
+        assert_eq!(px(0, 0), [30, 20, 10, 255]);
+        assert_eq!(px(1, 1), [50, 100, 200, 255]);
+        assert_eq!(px(3, 0), [0, 0, 0, 255]);
+    }
 
     /// The screen is read as RGBA and converted: the same layouts as a framebuffer's `read_as`.
     #[test]

@@ -182,37 +182,48 @@ fn shm_mistakes_get_errors_and_change_nothing() {
     d.sync().expect("the client still works");
 }
 
-/// Segments are mapped into the server's address space, so a client may attach only so many
-/// bytes of them at once; an empty one is refused too. Sparse memfds: nothing is allocated.
+/// Reading a page of a segment the client never wrote makes the server hold it, so segments
+/// count against the client's pixel budget (4 bytes a pixel) with its windows and images, and
+/// give it back when detached; an empty one is refused. Sparse memfds: nothing is allocated
+/// but the pages the server reads.
 #[test]
-fn segments_past_a_client_s_mapping_limit_are_refused() {
+fn segments_count_against_the_client_s_pixel_budget() {
     let server = TestServer::with_defaults();
     let mut d = server.connect(Transport::Unix);
     let win = window(&mut d, 10, 10);
-    let limit = display_server::core::MAX_SEGMENT_BYTES_PER_CLIENT;
-    let big = d.create_shm(limit - 4096).expect("create_shm");
-    let refused = |d: &mut Display, size: u64| {
+    let budget = display_server::Config::default().max_pixels_per_client * 4;
+    // All the budget but 8 KiB; the window holds 400 bytes of it.
+    let big = d.create_shm(budget - 8192).expect("create_shm");
+    let refused = |d: &mut Display, size: u64, code: ErrorCode, text: &str| {
         let seg = d.create_shm(size).expect("create_shm");
         let seq = d.last_seq();
         d.sync().expect("sync");
         let e = next_error(d);
-        assert_eq!((e.seq, e.code), (seq, ErrorCode::Limit), "{size} bytes: {e}");
-        assert!(e.message.contains("a segment must hold"), "{e}");
+        assert_eq!((e.seq, e.code), (seq, code), "{size} bytes: {e}");
+        assert!(e.message.contains(text), "{e}");
         // It was not attached: detaching it is an error too.
         d.detach_shm(seg);
         d.sync().expect("sync");
         assert!(next_error(d).message.contains("no segment"));
     };
-    refused(&mut d, 8192);
-    refused(&mut d, 0);
-    // The last page of the big one is read (a hole of the memfd: zeros), then a segment fits
-    // again once the big one is gone.
+    refused(&mut d, 8192, ErrorCode::Limit, "shared-memory segments");
+    refused(&mut d, 0, ErrorCode::BadValue, "empty");
+    // So is a window now: the segment holds the budget.
+    let _ = d.create_window(Rect::new(0, 0, 64, 64), Color::WHITE);
+    d.sync().expect("sync");
+    assert_eq!(
+        next_error(&mut d).code,
+        ErrorCode::Limit,
+        "a window past the budget"
+    );
+    // The last page of the big one is read (a hole of the memfd: zeros), then its share of the
+    // budget comes back with the detach.
     d.put_shm_image(
         win,
         Rect::new(0, 0, 32, 32),
         PixelFormat::Bgra8,
         &big,
-        limit - 8192,
+        budget - 8192 - 4096,
     );
     let img = read(&mut d, win, 10, 10);
     assert_pixels(&img, "zeros from the end of a big segment", |_, _| [0, 0, 0, 255]);
@@ -224,6 +235,18 @@ fn segments_past_a_client_s_mapping_limit_are_refused() {
     assert_pixels(&img, "a segment attached after a detach", |_, _| {
         [255, 255, 255, 255]
     });
+    let other = d
+        .create_window(Rect::new(0, 0, 64, 64), Color::WHITE)
+        .expect("create_window");
+    d.map_window(other);
+    d.sync().expect("sync");
+    loop {
+        match d.poll_event() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => panic!("a window should fit the budget again: {e}"),
+        }
+    }
 }
 
 #[test]
@@ -256,7 +279,21 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
         &Request::AttachShm { segment: id + 2 },
         std::os::fd::AsFd::as_fd(&unsealed),
     );
-    let replies = [replies, raw.sync(5)].concat();
+    // A sealed memfd of huge pages: a hole punched in it could make the server's read a SIGBUS.
+    let huge = rustix::fs::memfd_create(
+        "huge",
+        rustix::fs::MemfdFlags::CLOEXEC
+            | rustix::fs::MemfdFlags::ALLOW_SEALING
+            | rustix::fs::MemfdFlags::HUGETLB,
+    )
+    .expect("memfd_create(MFD_HUGETLB)");
+    rustix::fs::ftruncate(&huge, 2 << 20).expect("ftruncate");
+    rustix::fs::fcntl_add_seals(&huge, rustix::fs::SealFlags::SHRINK).expect("seal");
+    raw.send_request_with_fd(
+        &Request::AttachShm { segment: id + 3 },
+        std::os::fd::AsFd::as_fd(&huge),
+    );
+    let replies = [replies, raw.sync(6)].concat();
     let errors: Vec<_> = replies
         .iter()
         .filter_map(|m| match m {
@@ -264,13 +301,15 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
             _ => None,
         })
         .collect();
-    assert_eq!(errors.len(), 3, "{replies:?}");
+    assert_eq!(errors.len(), 4, "{replies:?}");
     assert_eq!((errors[0].0, errors[0].1), (1, ErrorCode::BadValue));
     assert!(errors[0].2.contains("no file descriptor"), "{}", errors[0].2);
     assert_eq!((errors[1].0, errors[1].1), (3, ErrorCode::BadValue));
     assert!(errors[1].2.contains("not a memfd"), "{}", errors[1].2);
     assert_eq!((errors[2].0, errors[2].1), (4, ErrorCode::BadValue));
     assert!(errors[2].2.contains("F_SEAL_SHRINK"), "{}", errors[2].2);
+    assert_eq!((errors[3].0, errors[3].1), (5, ErrorCode::BadValue));
+    assert!(errors[3].2.contains("MFD_HUGETLB"), "{}", errors[3].2);
 }
 
 /// Descriptors sent along with the pixels of a large PutImage, which is read past the frame
