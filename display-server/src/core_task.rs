@@ -323,6 +323,9 @@ fn drop_client(
 ) {
     dispatch(core, outboxes);
     core.disconnect(client);
+    // Buffers kept for large images go when a client goes, so that they do not stay held
+    // after a burst for the server's life.
+    crate::image_buffers::IMAGE_BUFFERS.clear();
     if let Some(mut outbox) = outboxes.remove(&client) {
         if let Some(reason) = reason {
             let _ = outbox.send(ServerMessage::Goodbye { reason });

@@ -7,8 +7,8 @@
 //! the core gives buffers back here and sessions take them again.
 //!
 //! A buffer taken is always filled whole from the socket before the core sees it, so what the
-//! last image left in it never reaches anyone. Only a few are kept, so a burst of large images
-//! leaves little memory behind.
+//! last image left in it never reaches anyone. Only a few are kept, and all are freed when a
+//! client leaves, so a burst of large images leaves no memory behind for long.
 
 use std::sync::Mutex;
 
@@ -53,6 +53,13 @@ impl ImageBuffers {
         }
     }
 
+    /// Frees every buffer kept.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Vec::new();
+        }
+    }
+
     /// Keeps `buf` for a later [`ImageBuffers::take`], if it is worth keeping and there is room.
     pub(crate) fn give_back(&self, buf: Vec<u8>) {
         if buf.capacity() < MIN_KEPT_BYTES || buf.capacity() > MAX_KEPT_BYTES {
@@ -94,10 +101,14 @@ mod tests {
         for _ in 0..MAX_KEPT + 2 {
             give_back(vec![1; MIN_KEPT_BYTES]);
         }
-        let kept = buffers.kept.lock().expect("lock");
-        assert_eq!(kept.len(), MAX_KEPT);
-        assert!(kept
-            .iter()
-            .all(|b| (MIN_KEPT_BYTES..=MAX_KEPT_BYTES).contains(&b.capacity())));
+        {
+            let kept = buffers.kept.lock().expect("lock");
+            assert_eq!(kept.len(), MAX_KEPT);
+            assert!(kept
+                .iter()
+                .all(|b| (MIN_KEPT_BYTES..=MAX_KEPT_BYTES).contains(&b.capacity())));
+        }
+        buffers.clear();
+        assert!(buffers.kept.lock().expect("lock").is_empty());
     }
 }
