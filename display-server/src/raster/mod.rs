@@ -212,6 +212,21 @@ impl Framebuffer {
             // or the pixel through a mask per bit, without a branch.
             let stride = self.width as usize;
             let start = y as usize * stride + x as usize;
+            if x as usize + 8 <= stride {
+                // Room for 8 pixels in the row: all 8 go through the masks at once (two vector
+                // stores), the bits past the width cleared so that their pixels stay as they are.
+                let kept = (0xff00u16 >> width) as u8;
+                for (r, &bits) in rows.iter().enumerate() {
+                    let at = start + r * stride;
+                    if let Ok(px) = <&mut [u32; 8]>::try_from(&mut self.pixels[at..at + 8]) {
+                        let masks = &BIT_MASKS[usize::from(bits & kept)];
+                        for (p, &m) in px.iter_mut().zip(masks) {
+                            *p = (ink & m) | (*p & !m);
+                        }
+                    }
+                }
+                return;
+            }
             for (r, &bits) in rows.iter().enumerate() {
                 let at = start + r * stride;
                 for (p, &m) in self.pixels[at..at + width]
@@ -556,12 +571,25 @@ mod tests {
 
     #[test]
     fn stipples_ignore_the_bits_past_their_width_on_every_path() {
-        // Inside the clip (the masked fast path) and cut by it (bit by bit): only 6 of 8 bits.
-        for clip in [Rect::new(0, 0, 10, 2), Rect::new(0, 0, 10, 1)] {
-            let mut fb = Framebuffer::new(Size::new(10, 2), Color::WHITE);
-            fb.stipple((0, 0), &[0xff, 0xff], 6, 1, clip, 0xff00_0000);
-            let black: Vec<i32> = (0..10).filter(|&x| fb.get(x, 0) == Some(0xff00_0000)).collect();
-            assert_eq!(black, [0, 1, 2, 3, 4, 5], "clip {clip:?}");
+        // Inside the clip (the masked fast paths: 8 pixels at once with room for them in the
+        // row, at x = 0, else only the glyph's, at x = 4) and cut by it (bit by bit): only 6 of
+        // 8 bits, and every other pixel as it was.
+        for x in [0, 4] {
+            for clip in [Rect::new(0, 0, 10, 2), Rect::new(0, 0, 10, 1)] {
+                let mut fb = Framebuffer::new(Size::new(10, 2), Color::WHITE);
+                fb.pixels_mut()[9] = 0xff12_3456;
+                fb.stipple((x, 0), &[0xff, 0xff], 6, 1, clip, 0xff00_0000);
+                let black: Vec<i64> = (0..10)
+                    .filter(|&i| fb.get(i as i32, 0) == Some(0xff00_0000))
+                    .collect();
+                assert_eq!(black, (x..x + 6).collect::<Vec<_>>(), "x {x}, clip {clip:?}");
+                let others = (0..10).filter(|&i| i < x || i >= x + 6);
+                let want = |i| if i == 9 { 0xff12_3456 } else { 0xffff_ffff };
+                assert!(
+                    others.clone().all(|i| fb.get(i as i32, 0) == Some(want(i))),
+                    "x {x}"
+                );
+            }
         }
     }
 
