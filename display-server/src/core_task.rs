@@ -42,6 +42,9 @@ pub(crate) enum Incoming {
         /// Where its pixels are.
         pixels: std::ops::Range<usize>,
     },
+    /// This many sequence numbers the session counted without handing anything over (no-ops)
+    /// between two runs that wait one behind the other. Only the core task queues it.
+    Skip(u32),
 }
 
 impl Incoming {
@@ -50,6 +53,7 @@ impl Incoming {
         match self {
             Incoming::Request(r) => r.name(),
             Incoming::PutImage { .. } => "PutImage",
+            Incoming::Skip(_) => "NoOperation",
         }
     }
 
@@ -159,6 +163,8 @@ type Pending = HashMap<ClientId, Waiting>;
 struct Waiting {
     /// The sequence number of the first.
     first_seq: u32,
+    /// The sequence number after the last.
+    next_seq: u32,
     requests: VecDeque<Incoming>,
     /// The pixel buffers of the runs whose [`Incoming::PutImage`]s wait, oldest first, each with
     /// how many of them are left: a buffer goes as soon as its last image is drawn.
@@ -166,8 +172,17 @@ struct Waiting {
 }
 
 impl Waiting {
-    /// Queues a run's requests, and its pixel buffer if any of them uses it.
-    fn push_run(&mut self, requests: Vec<Incoming>, pixels: Vec<u8>) {
+    /// Queues a run's requests, the first numbered `first_seq`, and its pixel buffer if any of
+    /// them uses it.
+    fn push_run(&mut self, first_seq: u32, requests: Vec<Incoming>, pixels: Vec<u8>) {
+        if self.requests.is_empty() {
+            self.first_seq = first_seq;
+        } else if first_seq != self.next_seq {
+            // No-ops came between the runs: their numbers are skipped, not reused.
+            self.requests
+                .push_back(Incoming::Skip(first_seq.wrapping_sub(self.next_seq)));
+        }
+        self.next_seq = first_seq.wrapping_add(requests.len() as u32);
         let images = requests
             .iter()
             .filter(|r| matches!(r, Incoming::PutImage { .. }))
@@ -242,10 +257,11 @@ fn handle_msg(
                 .entry(client)
                 .or_insert_with(|| Waiting {
                     first_seq,
+                    next_seq: first_seq,
                     requests: VecDeque::new(),
                     pixels: VecDeque::new(),
                 })
-                .push_run(requests, pixels);
+                .push_run(first_seq, requests, pixels);
             serve(core, outboxes, pending, client);
         }
         CoreMsg::Disconnect { client, reason } => {
@@ -295,6 +311,10 @@ fn serve(
                 }));
                 waiting.image_done();
                 applied
+            }
+            Incoming::Skip(n) => {
+                waiting.first_seq = seq.wrapping_add(n);
+                continue;
             }
         };
         if applied.is_err() {
@@ -379,15 +399,17 @@ mod tests {
         };
         let mut waiting = Waiting {
             first_seq: 1,
+            next_seq: 1,
             requests: VecDeque::new(),
             pixels: VecDeque::new(),
         };
         waiting.push_run(
+            1,
             vec![image(0..4), Incoming::Request(Request::Sync), image(4..8)],
             vec![1; 8],
         );
-        waiting.push_run(vec![Incoming::Request(Request::Sync)], vec![2; 100]);
-        waiting.push_run(vec![image(1..5)], vec![3, 4, 5, 6, 7]);
+        waiting.push_run(4, vec![Incoming::Request(Request::Sync)], vec![2; 100]);
+        waiting.push_run(5, vec![image(1..5)], vec![3, 4, 5, 6, 7]);
         assert_eq!(waiting.requests.len(), 5);
         assert_eq!(waiting.pixels.len(), 2, "the run without images keeps no buffer");
         assert_eq!(waiting.image_pixels(4..8), [1; 4]);
@@ -411,7 +433,9 @@ mod tests {
     /// Small `PutImage`s whose pixels share their run's buffer wait, pixels and all, while their
     /// client is over its output budget; runs that come meanwhile are queued behind with their
     /// own buffers, and everything lands in place, in order, once the client reads again. One
-    /// image of each run has the wrong length and fails with its own sequence number.
+    /// image of each run has the wrong length and fails with its own sequence number, which
+    /// counts the no-op between each two runs (once, later errors were numbered one low for each
+    /// no-op that came while requests waited).
     #[test]
     fn small_images_waiting_over_the_output_budget_keep_their_pixels() {
         let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
@@ -461,10 +485,15 @@ mod tests {
                 pixels,
                 fds: Vec::new(),
             };
-            seq += 3;
+            // A no-op between runs: counted by the session, never handed over.
+            seq += 4;
             handle_msg(&mut core, &mut outboxes, &mut pending, msg);
         }
-        assert_eq!(pending[&client].requests.len(), 9, "all wait while over budget");
+        assert_eq!(
+            pending[&client].requests.len(),
+            9 + 2,
+            "all wait while over budget, with the two no-ops' numbers"
+        );
         let left: Vec<usize> = pending[&client].pixels.iter().map(|(_, n)| *n).collect();
         assert_eq!(left, [3, 3, 3], "one buffer per run");
         queued.store(0, Ordering::Relaxed);
@@ -486,7 +515,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(failed, [3, 6, 9], "{output:?}");
+        assert_eq!(failed, [3, 7, 11], "numbered past the no-ops: {output:?}");
         let Some((
             _,
             ServerMessage::Reply {

@@ -7,8 +7,8 @@
 //! the core gives buffers back here and sessions take them again.
 //!
 //! A buffer taken is always filled whole from the socket before the core sees it, so what the
-//! last image left in it never reaches anyone. Only a few are kept, and all are freed when a
-//! client leaves, so a burst of large images leaves no memory behind for long.
+//! last image left in it never reaches anyone. At most 4 buffers and 16 MiB are kept, and all are
+//! freed when any client leaves.
 
 use std::sync::Mutex;
 
@@ -55,9 +55,9 @@ impl ImageBuffers {
 
     /// Frees every buffer kept.
     pub(crate) fn clear(&self) {
-        if let Ok(mut kept) = self.kept.lock() {
-            *kept = Vec::new();
-        }
+        // Taken out under the lock, freed after it.
+        let kept = self.kept.lock().map(|mut kept| std::mem::take(&mut *kept));
+        drop(kept);
     }
 
     /// Keeps `buf` for a later [`ImageBuffers::take`], if it is worth keeping and there is room.

@@ -30,10 +30,18 @@ pub(crate) fn weight(msg: &ServerMessage) -> usize {
         ServerMessage::Reply { reply, .. } => match reply {
             Reply::Image(i) => i.data.len() + 32,
             Reply::Pixels(p) => p.data.len() + 32,
-            Reply::Windows(w) => w.len() * 64 + 32,
+            // As the core counts a list against its size limit: 48 bytes and the title.
+            Reply::Windows(w) => w.iter().map(|w| 48 + w.title.len()).sum::<usize>() + 32,
             Reply::Font(f) => f.advances.len() * 4 + 32,
-            Reply::Clients(c) => c.len() * 64 + 32,
-            Reply::Sync | Reply::ServerInfo(_) => 64,
+            Reply::Clients(c) => c.iter().map(|c| 48 + c.peer.len()).sum::<usize>() + 32,
+            Reply::ServerInfo(i) => {
+                let strings = [&i.name, &i.version, &i.backend]
+                    .map(|s| s.len())
+                    .iter()
+                    .sum::<usize>();
+                64 + strings + i.listening.iter().map(|l| 8 + l.len()).sum::<usize>()
+            }
+            Reply::Sync => 64,
         },
         _ => 64,
     }
@@ -177,12 +185,33 @@ mod tests {
     }
 
     /// The output budget counts a large reply at least at its size on the wire (a GetImageAs
-    /// reply once weighed 64 bytes whatever its pixels, so unread ones were never over budget).
+    /// reply once weighed 64 bytes whatever its pixels, and a list of windows 64 bytes a window
+    /// whatever their titles, so unread ones held clients back too late).
     #[test]
     fn large_replies_weigh_at_least_their_bytes() {
-        use dispd_protocol::{Image, PixelFormat, Pixels};
+        use dispd_protocol::{ClientId, ClientSummary, Image, PixelFormat, Pixels, WindowInfo};
         let data = vec![7u8; 1 << 20];
+        let windows = (0..1024)
+            .map(|i| WindowInfo {
+                id: WindowId(i),
+                owner: ClientId(u32::MAX),
+                title: "t".repeat(1024),
+                rect: Rect::new(i32::MIN, i32::MAX, u32::MAX, u32::MAX),
+                mapped: true,
+            })
+            .collect();
+        let clients = (0..256)
+            .map(|i| ClientSummary {
+                id: ClientId(i),
+                peer: format!("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:{i:x}]:65535"),
+                trusted: false,
+                windows: u32::MAX,
+                requests: u64::MAX,
+            })
+            .collect();
         for reply in [
+            Reply::Windows(windows),
+            Reply::Clients(clients),
             Reply::Image(Image {
                 width: 512,
                 height: 512,

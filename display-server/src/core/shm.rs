@@ -9,8 +9,11 @@
 //! through `vm-memory`'s volatile slices, made for memory shared with an untrusted party (a
 //! virtual machine's guest), so the workspace keeps its ban on `unsafe` code: a client that
 //! writes during a put gets torn pixels in its own window, nothing worse. The memfd must be
-//! sealed against shrinking, so that no page of the mapping can vanish under a read (a read past
-//! the end of a shrunk file would kill the server with `SIGBUS`).
+//! sealed against shrinking, so that the mapping never reaches past the file's end (a read
+//! there would kill the server with `SIGBUS`), and be plain tmpfs. A hole the client punches
+//! reads back as zeros, the page allocated again by the server's read: with the kernel's strict
+//! overcommit (`vm.overcommit_memory = 2`) on a full machine that allocation could fail and
+//! the read be a `SIGBUS`, the one way left for a client to stop the server through a segment.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -121,8 +124,10 @@ impl ServerCore {
                 "the memfd sent with AttachShm is empty".into(),
             ));
         }
-        // Reading a page the client never wrote makes the server hold it, so a segment counts
-        // against the client's pixel budget, as its windows and images do (4 bytes a pixel).
+        // Reading a page the client never wrote makes the server allocate it, so a segment
+        // counts against the client's pixel budget, as its windows and images do (4 bytes a
+        // pixel), while it is attached. (The pages stay in the memfd, and in the server's
+        // memory cgroup's charge, for as long as the client keeps the memfd after a detach.)
         self.charge_pixels(client, size.div_ceil(4), 0)?;
         match map_read_only(File::from(fd), size) {
             Ok(map) => {
