@@ -166,6 +166,13 @@ pub(super) fn server_message(m: &ServerMessage) -> String {
                 i.height,
                 i.data.len()
             ),
+            Reply::Pixels(p) => format!(
+                "Reply Pixels {}x{} {:?} ({} bytes of pixels)",
+                p.width,
+                p.height,
+                p.format,
+                p.data.len()
+            ),
             Reply::Font(f) => format!("Reply Font: {} advances", f.advances.len()),
             other => format!("Reply {other:?}"),
         },
@@ -179,5 +186,38 @@ pub(super) fn server_message(m: &ServerMessage) -> String {
         ),
         ServerMessage::Event(e) => format!("Event {e:?}"),
         ServerMessage::Goodbye { reason } => format!("Goodbye: {reason}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dispd_protocol::{Image, PixelFormat, Pixels};
+
+    /// Image replies are summed up, not dumped: size, layout and byte count.
+    #[test]
+    fn image_replies_are_summed_up() {
+        let image = ServerMessage::Reply {
+            seq: 1,
+            reply: Reply::Image(Image {
+                width: 2,
+                height: 1,
+                data: vec![9; 8],
+            }),
+        };
+        assert_eq!(server_message(&image), "Reply Image 2x1 (8 bytes of pixels)");
+        let pixels = ServerMessage::Reply {
+            seq: 2,
+            reply: Reply::Pixels(Pixels {
+                width: 3,
+                height: 2,
+                format: PixelFormat::Rgb8,
+                data: vec![9; 18],
+            }),
+        };
+        assert_eq!(
+            server_message(&pixels),
+            "Reply Pixels 3x2 Rgb8 (18 bytes of pixels)"
+        );
     }
 }
