@@ -280,20 +280,33 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
         std::os::fd::AsFd::as_fd(&unsealed),
     );
     // A sealed memfd of huge pages: a hole punched in it could make the server's read a SIGBUS.
+    // (A kernel without hugetlbfs cannot make one, and then there is nothing to refuse.)
     let huge = rustix::fs::memfd_create(
         "huge",
         rustix::fs::MemfdFlags::CLOEXEC
             | rustix::fs::MemfdFlags::ALLOW_SEALING
             | rustix::fs::MemfdFlags::HUGETLB,
     )
-    .expect("memfd_create(MFD_HUGETLB)");
-    rustix::fs::ftruncate(&huge, 2 << 20).expect("ftruncate");
-    rustix::fs::fcntl_add_seals(&huge, rustix::fs::SealFlags::SHRINK).expect("seal");
-    raw.send_request_with_fd(
-        &Request::AttachShm { segment: id + 3 },
-        std::os::fd::AsFd::as_fd(&huge),
-    );
-    let replies = [replies, raw.sync(6)].concat();
+    .and_then(|fd| {
+        rustix::fs::ftruncate(&fd, 2 << 20)?;
+        rustix::fs::fcntl_add_seals(&fd, rustix::fs::SealFlags::SHRINK)?;
+        Ok(fd)
+    });
+    match &huge {
+        Ok(fd) => raw.send_request_with_fd(
+            &Request::AttachShm { segment: id + 3 },
+            std::os::fd::AsFd::as_fd(fd),
+        ),
+        Err(e) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "[shm] no sealed hugetlbfs memfd on this kernel ({e}): its refusal is not checked"
+            );
+        }
+    }
+    let sync_seq = if huge.is_ok() { 6 } else { 5 };
+    let replies = [replies, raw.sync(sync_seq)].concat();
     let errors: Vec<_> = replies
         .iter()
         .filter_map(|m| match m {
@@ -301,15 +314,17 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
             _ => None,
         })
         .collect();
-    assert_eq!(errors.len(), 4, "{replies:?}");
+    assert_eq!(errors.len(), 3 + usize::from(huge.is_ok()), "{replies:?}");
     assert_eq!((errors[0].0, errors[0].1), (1, ErrorCode::BadValue));
     assert!(errors[0].2.contains("no file descriptor"), "{}", errors[0].2);
     assert_eq!((errors[1].0, errors[1].1), (3, ErrorCode::BadValue));
     assert!(errors[1].2.contains("not a memfd"), "{}", errors[1].2);
     assert_eq!((errors[2].0, errors[2].1), (4, ErrorCode::BadValue));
     assert!(errors[2].2.contains("F_SEAL_SHRINK"), "{}", errors[2].2);
-    assert_eq!((errors[3].0, errors[3].1), (5, ErrorCode::BadValue));
-    assert!(errors[3].2.contains("MFD_HUGETLB"), "{}", errors[3].2);
+    if huge.is_ok() {
+        assert_eq!((errors[3].0, errors[3].1), (5, ErrorCode::BadValue));
+        assert!(errors[3].2.contains("MFD_HUGETLB"), "{}", errors[3].2);
+    }
 }
 
 /// Descriptors sent along with the pixels of a large PutImage, which is read past the frame
