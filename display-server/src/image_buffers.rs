@@ -25,7 +25,8 @@ pub(crate) struct ImageBuffers {
     kept: Mutex<Vec<Vec<u8>>>,
 }
 
-/// The server's buffers, shared by its sessions and its core.
+/// The buffers of every server in the process (one, but for tests), shared by their sessions
+/// and cores.
 pub(crate) static IMAGE_BUFFERS: ImageBuffers = ImageBuffers::new();
 
 impl ImageBuffers {
