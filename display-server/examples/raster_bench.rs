@@ -1,5 +1,6 @@
 //! Times the rasterizer alone, without sockets or threads: the batches of dispbench's drawing
-//! tests drawn into a 1280x1024 framebuffer, best of several runs, in nanoseconds per object.
+//! tests (x11perf's shapes and places) drawn into a 600x600 framebuffer (dispbench's window),
+//! best of several runs, in nanoseconds per object.
 //! Steadier than a whole-server benchmark on a noisy machine, so it suits A/B comparisons of
 //! one change to the rasterizer.
 //!
@@ -9,6 +10,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use dispd_protocol::{Color, DrawOp, Drawable, Packed, Rect, Segment, Size, SmallPoint, SmallRect, WindowId};
+use dispd_tools::x11perf;
 use display_server::raster::{draw_batch, Fonts, Framebuffer, Sources};
 
 struct NoSources;
@@ -19,84 +21,68 @@ impl Sources for NoSources {
     }
 }
 
-/// A spot in the 600x600 window for object `i`, `margin` pixels from its edges.
-fn spot(i: i32, margin: i32) -> (i32, i32) {
-    let span = 600 - 2 * margin;
-    (margin + (i * 37) % span, margin + (i * 53) % span)
+/// A run of segments in X's layout.
+fn segments(size: i32) -> Packed<Segment> {
+    x11perf::segment_layout(size, 1000)
+        .into_iter()
+        .map(|(x1, y1, x2, y2)| Segment {
+            x1: x1 as i16,
+            y1: y1 as i16,
+            x2: x2 as i16,
+            y2: y2 as i16,
+        })
+        .collect()
 }
 
-/// An end `len` pixels from the origin in one of 16 directions.
-fn direction(i: i32, len: i32) -> (i32, i32) {
-    let a = f64::from(i % 16) * std::f64::consts::TAU / 16.0;
-    (
-        (f64::from(len) * a.cos()).round() as i32,
-        (f64::from(len) * a.sin()).round() as i32,
-    )
+/// A run of rectangles in X's layout.
+fn small_rects(rects: Vec<Rect>) -> Packed<SmallRect> {
+    rects
+        .into_iter()
+        .map(|r| SmallRect {
+            x: r.x as i16,
+            y: r.y as i16,
+            width: r.width as u16,
+            height: r.height as u16,
+        })
+        .collect()
 }
 
-/// A run of 1000 squares of 10x10 spread over the window.
-fn ten_pixel_squares() -> Packed<SmallRect> {
-    let mut run = Packed::new();
-    for i in 0..1000 {
-        let (x, y) = spot(i, 10);
-        run.push(SmallRect {
-            x: x as i16,
-            y: y as i16,
-            width: 10,
-            height: 10,
-        });
-    }
-    run
-}
-
-/// The batch for `test` and how many objects it draws.
+/// The batch for `test` (dispbench's, placed as x11perf places it) and how many objects it
+/// draws.
 fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
     let ops = match test {
-        "seg10" | "seg100" => {
-            let len: i32 = test[3..].parse().ok()?;
-            let mut run = Packed::new();
-            for i in 0..1000 {
-                let (x, y) = spot(i, len);
-                let (dx, dy) = direction(i, len);
-                run.push(Segment {
-                    x1: x as i16,
-                    y1: y as i16,
-                    x2: (x + dx) as i16,
-                    y2: (y + dy) as i16,
-                });
-            }
-            (vec![DrawOp::Segments(run)], 1000)
-        }
+        "seg10" => (vec![DrawOp::Segments(segments(10))], 1000),
+        "seg100" => (vec![DrawOp::Segments(segments(100))], 1000),
         "line10" => {
-            let mut run = Packed::new();
-            let (mut x, mut y) = (300, 300);
-            for i in 0..1001 {
-                run.push(SmallPoint {
-                    x: x as i16,
-                    y: y as i16,
-                });
-                let (dx, dy) = direction(i * 7, 10);
-                (x, y) = ((x + dx).clamp(10, 590), (y + dy).clamp(10, 590));
-            }
+            let run = x11perf::polyline_layout(10, 1000)
+                .into_iter()
+                .map(|p| SmallPoint {
+                    x: p.x as i16,
+                    y: p.y as i16,
+                })
+                .collect();
             (vec![DrawOp::Lines(run)], 1000)
         }
-        "rect10" => {
-            let run = ten_pixel_squares();
-            (vec![DrawOp::FillRects(run)], 1000)
-        }
+        "rect10" => (
+            vec![DrawOp::FillRects(small_rects(x11perf::rect_layout(10, 1000)))],
+            1000,
+        ),
         "rect100" => {
-            let ops = (0..36).map(|i| DrawOp::FillRect(Rect::new(100 * (i % 6), 100 * (i / 6), 100, 100)));
+            let ops = x11perf::rect_layout(100, 36).into_iter().map(DrawOp::FillRect);
             (ops.collect(), 36)
         }
-        "circle10" | "fcircle10" => {
-            let run = ten_pixel_squares();
-            let op = if test == "circle10" {
-                DrawOp::StrokeEllipses(run)
-            } else {
-                DrawOp::FillEllipses(run)
-            };
-            (vec![op], 1000)
-        }
+        "circle10" => (
+            vec![DrawOp::StrokeEllipses(small_rects(x11perf::circle_layout(
+                10, 1000,
+            )))],
+            1000,
+        ),
+        "fcircle10" => (
+            vec![DrawOp::FillEllipses(small_rects(x11perf::circle_layout(
+                10, 1000,
+            )))],
+            1000,
+        ),
         _ => return None,
     };
     Some(ops)
@@ -120,7 +106,7 @@ fn main() -> std::io::Result<()> {
         args.iter().map(String::as_str).collect()
     };
     let mut fonts = Fonts::load();
-    let mut fb = Framebuffer::new(Size::new(1280, 1024), Color::BLACK);
+    let mut fb = Framebuffer::new(Size::new(600, 600), Color::BLACK);
     let target = Drawable::from(WindowId(1));
     for test in tests {
         let Some((mut ops, objects)) = batch(test) else {

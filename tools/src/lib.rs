@@ -2,6 +2,7 @@
 
 mod describe;
 pub mod trace;
+pub mod x11perf;
 
 pub use describe::describe;
 

@@ -35,20 +35,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
+use dispd_tools::x11perf::{circle_layout, polyline_layout, rect_layout, segment_layout, HEIGHT, WIDTH};
 use gui_client::protocol::handshake::{ClientHello, ServerAnswer};
 use gui_client::protocol::request::ImageSource;
 use gui_client::protocol::{DrawOp, FontFace, Reply, Request, ServerMessage};
 use gui_client::{
-    ClientError, Color, ConnectOptions, Display, Drawable, EventMask, Image, PixelFormat, Point, Rect, Size,
+    ClientError, Color, ConnectOptions, Display, Drawable, EventMask, Image, PixelFormat, Rect, Size,
     WindowId,
 };
 
-/// Width and height of x11perf's test window.
-const WIDTH: i32 = 600;
-/// Height of x11perf's test window.
-const HEIGHT: i32 = 600;
-/// Shapes per column before x11perf's layouts start a new column.
-const MAXROWS: i32 = 40;
 /// Where the test window sits on the screen (as x11perf's).
 const WINDOW_AT: (i32, i32) = (2, 2);
 /// x11perf's default `-subs` list for `-create` and `-map`.
@@ -506,95 +501,6 @@ fn batch(win: WindowId, aa: bool, white: bool, ops: impl IntoIterator<Item = Dra
     }
 }
 
-/// x11perf's rectangle layout (do_rects.c): columns of squares one pixel apart.
-fn rect_layout(size: i32, n: usize) -> Vec<Rect> {
-    let step = size + 1;
-    let (mut x, mut y, mut rows) = (0, 0, 0);
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        out.push(Rect::new(x, y, size as u32, size as u32));
-        y += step;
-        rows += 1;
-        if y + size > HEIGHT || rows == MAXROWS {
-            rows = 0;
-            y = 0;
-            x += step;
-            if x + size > WIDTH {
-                x = 0;
-            }
-        }
-    }
-    out
-}
-
-/// x11perf's segment layout (do_segs.c): each segment crosses its own size x size square,
-/// its end points turning clockwise around the square from one segment to the next.
-fn segment_layout(size: i32, n: usize) -> Vec<(i32, i32, i32, i32)> {
-    let half = (size + 19) / 20;
-    let (mut x, mut y, mut x1, mut y1) = (half, half, 0, 0);
-    let (mut x1inc, mut y1inc) = (1, 0);
-    let (mut minor, mut major, mut rows) = (size, 0, 0);
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        out.push((x + x1, y + y1, x + size - x1, y + size - y1));
-        rows += 1;
-        y += size;
-        if y >= HEIGHT - size - half || rows == MAXROWS {
-            rows = 0;
-            y = half;
-            x += size;
-            if x >= WIDTH - size - half {
-                x = half;
-            }
-        }
-        x1 += x1inc;
-        y1 += y1inc;
-        minor -= 1;
-        if minor <= 0 {
-            minor = size;
-            major = (major + 1) % 4;
-            (x1inc, y1inc) = match major {
-                0 => (1, 0),
-                1 => (0, 1),
-                2 => (-1, 0),
-                _ => (0, -1),
-            };
-        }
-    }
-    out
-}
-
-/// A polyline of `n` segments of about `size` pixels zig-zagging down and up the columns of the
-/// window, each segment's direction turning a little from the last (after do_lines.c).
-fn polyline_layout(size: i32, n: usize) -> Vec<Point> {
-    let half = (size + 19) / 20;
-    let (mut x, mut y, mut ydir) = (half, half, 1);
-    let period = 4 * (size + 1);
-    let mut points = vec![Point { x, y }];
-    for i in 0..n as i32 {
-        let phase = i % period;
-        // The sideways part runs -size..=size and back, so segments point every way downward.
-        let side = if phase < 2 * (size + 1) {
-            phase - size
-        } else {
-            3 * (size + 1) - phase - 1
-        }
-        .clamp(-size, size);
-        y += ydir * size;
-        if y > HEIGHT - half || y < half {
-            ydir = -ydir;
-            y += 2 * ydir * size;
-            x += size;
-            if x + size > WIDTH - half {
-                x = half;
-            }
-        }
-        let px = (x + side.max(0)).clamp(0, WIDTH - 1);
-        points.push(Point { x: px, y });
-    }
-    points
-}
-
 /// A rectangle in a packed run's 16-bit layout (the layouts stay well within it).
 fn small_rect(r: Rect) -> gui_client::SmallRect {
     gui_client::SmallRect {
@@ -603,27 +509,6 @@ fn small_rect(r: Rect) -> gui_client::SmallRect {
         width: r.width as u16,
         height: r.height as u16,
     }
-}
-
-/// x11perf's circle layout (do_arcs.c): bounding squares down the columns.
-fn circle_layout(size: i32, n: usize) -> Vec<Rect> {
-    let half = (size + 19) / 20;
-    let (mut x, mut y, mut rows) = (half, half, 0);
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        out.push(Rect::new(x, y, size as u32, size as u32));
-        y += size;
-        rows += 1;
-        if y >= HEIGHT - size || rows == MAXROWS {
-            rows = 0;
-            y = half;
-            x += size;
-            if x >= WIDTH - size {
-                x = half;
-            }
-        }
-    }
-    out
 }
 
 /// Positions for the image and copy tests: `n` pairs of corners for `size` squares, spread over
