@@ -70,12 +70,14 @@ impl Cost {
             DrawOp::FillEllipses(run) => run.iter().map(|r| self.rect_area(&r.into())).sum(),
             DrawOp::StrokeEllipses(run) => run.iter().map(|r| self.outline(&r.into())).sum(),
             DrawOp::Lines(run) => {
-                let ends = run.iter().map(|p| (i32::from(p.x), i32::from(p.y)));
-                self.strokes(
-                    ends.clone()
-                        .zip(ends.skip(1))
-                        .map(|(a, b)| (b.0 - a.0, b.1 - a.1)),
-                )
+                // Each point read once, the last one kept.
+                let mut ends = run.iter().map(|p| (i32::from(p.x), i32::from(p.y)));
+                let mut last = ends.next().unwrap_or_default();
+                self.strokes(ends.map(|p| {
+                    let d = (p.0 - last.0, p.1 - last.1);
+                    last = p;
+                    d
+                }))
             }
             DrawOp::Line { x1, y1, x2, y2 } => {
                 let len = self.length(f64::from(*x2 - *x1), f64::from(*y2 - *y1));

@@ -816,19 +816,27 @@ fn crisp_polyline(
     closed: bool,
     touched: &mut Damage,
 ) {
+    if let Some((c, bounds)) = pen.holds(points.clone()) {
+        let shift = pen.shift();
+        pen.ink.polyline_inside(fb, c, points.map(shift), closed);
+        touched.add(bounds.0, bounds.1, bounds.2, bounds.3);
+        return;
+    }
     let (dx, dy) = pen.offset;
     let at = points.map(move |(x, y)| (x.saturating_add(dx), y.saturating_add(dy)));
     let Some(first) = at.clone().next() else { return };
     let closing = closed.then(|| (at.clone().last().unwrap_or(first), first));
     let pairs = at.clone().zip(at.skip(1)).chain(closing);
     let mut walk = CrispWalk::new(fb, pen, clip, touched);
-    walk.lines(pairs);
+    for (a, b) in pairs {
+        walk.line(a, b);
+    }
     walk.finish();
 }
 
-/// Draws X-style lines one after another. A line with both ends inside the pen's one clip
-/// rectangle (the usual case) is walked by index, and only widens a box that becomes damage
-/// once, at the end; any other goes through [`bresenham`].
+/// Draws X-style lines one after another, where they are not all inside the pen's one clip
+/// rectangle. A line with both ends inside it is walked by index, and only widens a box that
+/// becomes damage once, at the end; any other goes through [`bresenham`].
 struct CrispWalk<'a> {
     fb: &'a mut Framebuffer,
     pen: &'a Pen,
@@ -854,30 +862,6 @@ impl<'a> CrispWalk<'a> {
         let (x0, y0, x1, y1) = self.inside;
         if x0 < x1 {
             self.touched.add(x0, y0, x1, y1);
-        }
-    }
-
-    /// Walks the line between each pair of points. When all of them lie inside the pen's one
-    /// clip rectangle (the usual case), that is tested once for the run instead of per line.
-    fn lines(&mut self, pairs: impl Iterator<Item = ((i32, i32), (i32, i32))> + Clone) {
-        if let Some(c) = self.pen.single_clip {
-            let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
-            for ((ax, ay), (bx, by)) in pairs.clone() {
-                (x0, y0) = (x0.min(ax.min(bx)), y0.min(ay.min(by)));
-                (x1, y1) = (x1.max(ax.max(bx)), y1.max(ay.max(by)));
-            }
-            let (x0, y0, x1, y1) = (i64::from(x0), i64::from(y0), i64::from(x1), i64::from(y1));
-            if x0 <= x1 && spans::clip_has(c, x0, y0) && spans::clip_has(c, x1, y1) {
-                for ((ax, ay), (bx, by)) in pairs {
-                    let (a, b) = ((i64::from(ax), i64::from(ay)), (i64::from(bx), i64::from(by)));
-                    self.pen.ink.line_inside(self.fb, c, a, b);
-                }
-                self.widen((x0, y0, x1 + 1, y1 + 1));
-                return;
-            }
-        }
-        for (a, b) in pairs {
-            self.line(a, b);
         }
     }
 
@@ -917,6 +901,28 @@ struct Pen {
 }
 
 impl Pen {
+    /// The pen's one clip rectangle and the box of `points` after the offset (ends exclusive),
+    /// when every point lies inside that rectangle: the usual case, in which a run is walked
+    /// by index without a test per line. Worked out in 64 bits, where no coordinate gets near
+    /// its type's ends (the per-line path saturates instead).
+    fn holds(&self, points: impl Iterator<Item = (i32, i32)>) -> Option<(Rect, (i64, i64, i64, i64))> {
+        let c = self.single_clip?;
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for (x, y) in points {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let shift = self.shift();
+        let ((x0, y0), (x1, y1)) = (shift((x0, y0)), shift((x1, y1)));
+        (x0 <= x1 && spans::clip_has(c, x0, y0) && spans::clip_has(c, x1, y1))
+            .then_some((c, (x0, y0, x1 + 1, y1 + 1)))
+    }
+
+    /// A point moved by the pen's offset, in 64 bits.
+    fn shift(&self) -> impl Fn((i32, i32)) -> (i64, i64) + Copy {
+        let (dx, dy) = (i64::from(self.offset.0), i64::from(self.offset.1));
+        move |(x, y)| (i64::from(x) + dx, i64::from(y) + dy)
+    }
+
     /// The pen for the state, when its lines are X-style (width 1, solid, aliased, a
     /// whole-pixel translation); `None` when they are stroked as paths.
     fn crisp(fb: &Framebuffer, st: &State) -> Option<Pen> {
@@ -941,13 +947,19 @@ fn lines(
 ) {
     match Pen::crisp(fb, st) {
         Some(pen) => {
+            if let Some((c, bounds)) = pen.holds(pairs.clone().flat_map(|(a, b)| [a, b])) {
+                let shift = pen.shift();
+                pen.ink
+                    .lines_inside(fb, c, pairs.map(|(a, b)| (shift(a), shift(b))));
+                touched.add(bounds.0, bounds.1, bounds.2, bounds.3);
+                return;
+            }
             let (dx, dy) = pen.offset;
-            let pairs = pairs.map(move |(a, b)| {
-                let at = |(x, y): (i32, i32)| (x.saturating_add(dx), y.saturating_add(dy));
-                (at(a), at(b))
-            });
+            let at = move |(x, y): (i32, i32)| (x.saturating_add(dx), y.saturating_add(dy));
             let mut walk = CrispWalk::new(fb, &pen, st.clip.as_ref(), touched);
-            walk.lines(pairs);
+            for (a, b) in pairs {
+                walk.line(at(a), at(b));
+            }
             walk.finish();
         }
         None => {
@@ -1699,6 +1711,58 @@ mod tests {
             .collect();
         let one_by_one = run(&mut g, &lines).unwrap();
         assert_eq!((inked(&f), joined), (inked(&g), one_by_one));
+    }
+
+    #[test]
+    fn joined_lines_paint_what_their_lines_paint_one_by_one() {
+        // A run of joined lines inside the clip paints each join once when its ink is stored,
+        // and each line whole when it is blended: the pixels must be those of the same lines
+        // drawn one by one, with repeated points, zero-length lines, every direction, a
+        // translation, open and closed.
+        let points = [
+            (6, 6),
+            (20, 9),
+            (20, 9),
+            (54, 34),
+            (30, 7),
+            (30, 7),
+            (31, 30),
+            (6, 6),
+            (7, 5),
+        ];
+        let offset = DrawOp::SetTransform {
+            sx: 1.0,
+            sy: 1.0,
+            tx: 2.0,
+            ty: 1.0,
+        };
+        for color in [Color::rgb(0, 0, 200), Color::rgba(0, 0, 200, 100)] {
+            for closed in [false, true] {
+                let draw = |ops: Vec<DrawOp>| {
+                    let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+                    let all: Vec<DrawOp> = [DrawOp::SetColor(color), offset.clone()]
+                        .into_iter()
+                        .chain(ops)
+                        .collect();
+                    let damage = run(&mut f, &all).unwrap();
+                    (f.pixels().to_vec(), damage)
+                };
+                let joined = DrawOp::Polyline {
+                    points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+                    closed,
+                };
+                let mut ends = points.to_vec();
+                if closed {
+                    ends.push(points[0]);
+                }
+                let (pixels, damage) = draw(vec![joined]);
+                assert_eq!(
+                    (pixels, damage),
+                    draw(lines_through(&ends)),
+                    "{color:?} closed {closed}"
+                );
+            }
+        }
     }
 
     #[test]

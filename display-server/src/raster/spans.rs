@@ -62,11 +62,75 @@ impl Ink {
         let (src, store) = (self.src, self.store);
         let start = y1 * w + x1;
         if store {
-            line_indices(start, (dx, -dy), (step_x, step_y), |i| pixels[i] = src);
+            line_indices(start, (dx, -dy), (step_x, step_y), true, |i| pixels[i] = src);
         } else {
-            line_indices(start, (dx, -dy), (step_x, step_y), |i| {
+            line_indices(start, (dx, -dy), (step_x, step_y), true, |i| {
                 pixels[i] = pixel::over(pixels[i], src)
             });
+        }
+    }
+
+    /// [`Ink::line_inside`] for each pair of ends, with the framebuffer's width, its pixels
+    /// and the choice between storing and blending worked out once for the run: every end
+    /// must lie inside `clip`.
+    #[inline]
+    pub(super) fn lines_inside(
+        self,
+        fb: &mut Framebuffer,
+        clip: Rect,
+        pairs: impl Iterator<Item = ((i64, i64), (i64, i64))>,
+    ) {
+        let w = i64::from(fb.width());
+        let pixels = fb.pixels_mut();
+        let src = self.src;
+        if self.store {
+            for (a, b) in pairs {
+                let (start, d, step) = line_steps(w, clip, a, b);
+                line_indices(start, d, step, true, |i| pixels[i] = src);
+            }
+        } else {
+            for (a, b) in pairs {
+                let (start, d, step) = line_steps(w, clip, a, b);
+                line_indices(start, d, step, true, |i| pixels[i] = pixel::over(pixels[i], src));
+            }
+        }
+    }
+
+    /// Paints the Bresenham lines joining `points` one after the other (and the last back to
+    /// the first when `closed`), as [`Ink::line_inside`] would line by line: every point must
+    /// lie inside `clip`. The framebuffer's width, its pixels and the choice between storing
+    /// and blending are worked out once for the run. A stored ink paints each join once (the
+    /// end of one line is the start of the next, as X draws a `PolyLine`); the pixels are the
+    /// same. A blended one paints each line whole, joins twice, as line by line.
+    #[inline]
+    pub(super) fn polyline_inside(
+        self,
+        fb: &mut Framebuffer,
+        clip: Rect,
+        mut points: impl Iterator<Item = (i64, i64)>,
+        closed: bool,
+    ) {
+        let w = i64::from(fb.width());
+        let pixels = fb.pixels_mut();
+        let src = self.src;
+        let Some(first) = points.next() else { return };
+        let line = |a, b| line_steps(w, clip, a, b);
+        let mut last = first;
+        if self.store {
+            for p in points.chain(closed.then_some(first)) {
+                let (start, d, step) = line(last, p);
+                line_indices(start, d, step, false, |i| pixels[i] = src);
+                last = p;
+            }
+            if !closed {
+                pixels[(last.1 * w + last.0) as usize] = src;
+            }
+        } else {
+            for p in points.chain(closed.then_some(first)) {
+                let (start, d, step) = line(last, p);
+                line_indices(start, d, step, true, |i| pixels[i] = pixel::over(pixels[i], src));
+                last = p;
+            }
         }
     }
 
@@ -102,6 +166,22 @@ impl Ink {
     }
 }
 
+/// For the line from `(x1, y1)` to `(x2, y2)`, both inside `clip`, in a framebuffer `w` pixels
+/// wide: the index of its start, its columns and rows, and the index steps along x and y, as
+/// [`line_indices`] takes them.
+#[inline]
+fn line_steps(
+    w: i64,
+    clip: Rect,
+    (x1, y1): (i64, i64),
+    (x2, y2): (i64, i64),
+) -> (i64, (i64, i64), (i64, i64)) {
+    debug_assert!(clip_has(clip, x1, y1) && clip_has(clip, x2, y2));
+    let step_x = if x1 < x2 { 1 } else { -1 };
+    let step_y = if y1 < y2 { w } else { -w };
+    (y1 * w + x1, ((x2 - x1).abs(), (y2 - y1).abs()), (step_x, step_y))
+}
+
 /// Whether pixel `(x, y)` lies inside `r`.
 pub(super) fn clip_has(r: Rect, x: i64, y: i64) -> bool {
     x >= i64::from(r.x) && y >= i64::from(r.y) && x < r.right() && y < r.bottom()
@@ -109,7 +189,8 @@ pub(super) fn clip_has(r: Rect, x: i64, y: i64) -> bool {
 
 /// Calls `visit` with the index of each pixel of the Bresenham line that starts at index
 /// `start` and runs `adx` columns and `ady` rows (both at least 0) in the directions of the index
-/// steps `step_x` and `step_y`, both ends included: the pixels `draw::bresenham` walks.
+/// steps `step_x` and `step_y`, the start included and the end when `with_end`: the pixels
+/// `draw::bresenham` walks.
 ///
 /// Pixel `k` of the `len + 1` along the major axis is `m_k = floor((2k·minor + len) / (2·len))`
 /// steps along the minor one (the walk's error term, solved). Worked out in 32.32 fixed point
@@ -121,6 +202,7 @@ pub(super) fn line_indices(
     start: i64,
     (adx, ady): (i64, i64),
     (step_x, step_y): (i64, i64),
+    with_end: bool,
     mut visit: impl FnMut(usize),
 ) {
     let (len, minor, step_major, step_minor) = if adx >= ady {
@@ -129,7 +211,7 @@ pub(super) fn line_indices(
         (ady, adx, step_y, step_x)
     };
     if len >= 1 << 15 {
-        return line_indices_stepped(start, len, minor, step_major, step_minor, visit);
+        return line_indices_stepped(start, len, minor, step_major, step_minor, with_end, visit);
     }
     let slope = match SHORT_SLOPES.get(len as usize) {
         // Short lines: no division (`minor <= len`).
@@ -140,7 +222,7 @@ pub(super) fn line_indices(
     let mut major = start;
     // `0..len + 1`, not `0..=len`: an inclusive range keeps a flag that costs a third of
     // this loop's instructions.
-    for _ in 0..len + 1 {
+    for _ in 0..len + i64::from(with_end) {
         visit((major + (acc >> 32) as i64 * step_minor) as usize);
         major += step_major;
         acc += slope;
@@ -170,10 +252,11 @@ fn line_indices_stepped(
     minor: i64,
     step_major: i64,
     step_minor: i64,
+    with_end: bool,
     mut visit: impl FnMut(usize),
 ) {
     let (mut i, mut err) = (start, len - minor);
-    for _ in 0..len + 1 {
+    for _ in 0..len + i64::from(with_end) {
         visit(i as usize);
         let moves = i64::from(2 * err <= len);
         err += len * moves - minor;
@@ -362,13 +445,13 @@ mod tests {
     /// The pixel indices both walks give for a line of `adx` columns and `ady` rows.
     fn both(adx: i64, ady: i64, steps: (i64, i64)) -> (Vec<usize>, Vec<usize>) {
         let (mut solved, mut stepped) = (Vec::new(), Vec::new());
-        line_indices(1 << 40, (adx, ady), steps, |i| solved.push(i));
+        line_indices(1 << 40, (adx, ady), steps, true, |i| solved.push(i));
         let (len, minor, major, minor_step) = if adx >= ady {
             (adx, ady, steps.0, steps.1)
         } else {
             (ady, adx, steps.1, steps.0)
         };
-        line_indices_stepped(1 << 40, len, minor, major, minor_step, |i| stepped.push(i));
+        line_indices_stepped(1 << 40, len, minor, major, minor_step, true, |i| stepped.push(i));
         (solved, stepped)
     }
 
