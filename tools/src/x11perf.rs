@@ -11,9 +11,10 @@ pub const HEIGHT: i32 = 600;
 /// Shapes per column before x11perf's layouts start a new column.
 pub const MAXROWS: i32 = 40;
 
-/// x11perf's rectangle layout (do_rects.c): columns of squares one pixel apart.
+/// x11perf's rectangle layout (do_rects.c, InitRectangles): columns of squares one pixel apart,
+/// or two for an odd size (x11perf's "any odd step", to exercise every alignment).
 pub fn rect_layout(size: i32, n: usize) -> Vec<Rect> {
-    let step = size + 1;
+    let step = size + 1 + size % 2;
     let (mut x, mut y, mut rows) = (0, 0, 0);
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
@@ -138,22 +139,32 @@ pub fn polyline_layout(size: i32, n: usize) -> Vec<Point> {
     points
 }
 
-/// x11perf's circle layout (do_arcs.c): bounding squares down the columns.
+/// x11perf's circle layout (do_arcs.c, GenerateCircles): bounding squares one pixel apart down
+/// the columns; when the columns reach the right edge, they start again one pixel lower (then
+/// one pixel further right).
 pub fn circle_layout(size: i32, n: usize) -> Vec<Rect> {
     let half = (size + 19) / 20;
-    let (mut x, mut y, mut rows) = (half, half, 0);
+    let (mut x, mut y, mut x_org, mut y_org, mut rows) = (half, half, half, half, 0);
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         out.push(Rect::new(x, y, size as u32, size as u32));
-        y += size;
+        y += size + 1;
         rows += 1;
-        if y >= HEIGHT - size || rows == MAXROWS {
+        if y >= HEIGHT - size - half || rows == MAXROWS {
             rows = 0;
-            y = half;
-            x += size;
+            x += size + 1;
             if x >= WIDTH - size {
-                x = half;
+                y_org += 1;
+                if y_org >= size + half || y_org >= HEIGHT - size - half {
+                    y_org = half;
+                    x_org += 1;
+                    if x_org >= size + half || x_org >= WIDTH - size - half {
+                        x_org = half;
+                    }
+                }
+                x = x_org;
             }
+            y = y_org;
         }
     }
     out
