@@ -170,6 +170,65 @@ pub fn circle_layout(size: i32, n: usize) -> Vec<Rect> {
     out
 }
 
+/// Two corners, `(x1, y1, x2, y2)`, as x11perf keeps them in an `XSegment`.
+pub type Corners = (i32, i32, i32, i32);
+
+/// x11perf's places for the copy and image tests (do_copy.c, InitCopyLocations): for each of
+/// `reps` repetitions, two pairs of corners for `size` squares, `a` and `b`. One corner walks
+/// forward and the other backward over the window by steps a little more than `size`, so that
+/// every alignment and every copy direction comes up (and, with x11perf's `NegMod`, which
+/// takes its remainder by 7, the same wrap-arounds).
+pub fn copy_locations(size: i32, reps: usize) -> Vec<(Corners, Corners)> {
+    let x_inc = (size & !3) + 1;
+    let y_inc = x_inc + 3;
+    let (width, height) = ((WIDTH - size) & !31, (HEIGHT - size) & !31);
+    let neg_mod = |x: i32, y: i32| y - ((-x - 1) % 7) - 1;
+    let (mut x1, mut y1, mut x2, mut y2) = (0, 0, width, height);
+    let mut out = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let a = (x1, y1, x2, y2);
+        x2 -= x_inc;
+        if x2 < 0 {
+            x2 = neg_mod(x2, width);
+            y2 -= y_inc;
+            if y2 < 0 {
+                y2 = neg_mod(y2, height);
+            }
+        }
+        out.push((a, (x1, y1, x2, y2)));
+        x1 += x_inc;
+        if x1 > width {
+            x1 %= 32;
+            y1 += y_inc;
+            if y1 > height {
+                y1 %= 32;
+            }
+        }
+    }
+    out
+}
+
+/// The four copies of one repetition of x11perf's copy tests (DoCopyWinWin): `(from, to)`.
+pub fn copies(a: Corners, b: Corners) -> [((i32, i32), (i32, i32)); 4] {
+    [
+        ((a.0, a.1), (a.2, a.3)),
+        ((a.2, a.3), (a.0, a.1)),
+        ((b.2, b.3), (b.0, b.1)),
+        ((b.0, b.1), (b.2, b.3)),
+    ]
+}
+
+/// Where the four images of one repetition of x11perf's put tests go (DoPutImage,
+/// DoShmPutImage).
+pub fn put_places(a: Corners, b: Corners) -> [(i32, i32); 4] {
+    [(a.2, a.3), (a.0, a.1), (b.2, b.3), (b.2, b.3)]
+}
+
+/// Where the four images of one repetition of x11perf's get tests come from (DoGetImage).
+pub fn get_places(a: Corners, b: Corners) -> [(i32, i32); 4] {
+    [(a.0, a.1), (a.2, a.3), (b.2, b.3), (b.0, b.1)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +260,26 @@ mod tests {
             assert_eq!((x2 - x1).abs().max((y2 - y1).abs()), 10);
             assert!([x1, x2].iter().all(|x| (0..WIDTH).contains(x)));
             assert!([y1, y2].iter().all(|y| (0..HEIGHT).contains(y)));
+        }
+    }
+
+    #[test]
+    fn copy_places_start_as_x11perfs_and_keep_squares_inside() {
+        let places = copy_locations(100, 1000);
+        // The first of x11perf's: one corner at the top left, the other at the far end of the
+        // walk, which then steps back by 101.
+        assert_eq!(places[0], ((0, 0, 480, 480), (0, 0, 379, 480)));
+        for size in [10, 100, 500] {
+            for (a, b) in copy_locations(size, 1000) {
+                let all = copies(a, b).into_iter().flat_map(|(f, t)| [f, t]);
+                let all = all.chain(put_places(a, b)).chain(get_places(a, b));
+                for (x, y) in all {
+                    assert!(
+                        x >= 0 && y >= 0 && x + size <= WIDTH && y + size <= HEIGHT,
+                        "{size}: {x}, {y}"
+                    );
+                }
+            }
         }
     }
 }

@@ -35,7 +35,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use dispd_tools::x11perf::{circle_layout, polyline_layout, rect_layout, segment_layout, HEIGHT, WIDTH};
+use dispd_tools::x11perf::{
+    circle_layout, copies, copy_locations, get_places, polyline_layout, put_places, rect_layout,
+    segment_layout, HEIGHT, WIDTH,
+};
 use gui_client::protocol::handshake::{ClientHello, ServerAnswer};
 use gui_client::protocol::request::ImageSource;
 use gui_client::protocol::{DrawOp, FontFace, Reply, Request, ServerMessage};
@@ -511,16 +514,6 @@ fn small_rect(r: Rect) -> gui_client::SmallRect {
     }
 }
 
-/// Positions for the image and copy tests: `n` pairs of corners for `size` squares, spread over
-/// the window (x11perf's InitCopyLocations picks them the same way, from a fixed seed).
-fn copy_locations(size: i32, n: usize) -> Vec<(i32, i32, i32, i32)> {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let span = WIDTH - size + 1;
-    (0..n)
-        .map(|_| (rng.below(span), rng.below(span), rng.below(span), rng.below(span)))
-        .collect()
-}
-
 /// x11perf's scroll walk (DoScroll, v1.3 semantics: 13-pixel steps): one `size` square copied
 /// up by `delta`, walking down the columns.
 fn scroll_walk(size: i32, n: usize) -> Vec<(i32, i32)> {
@@ -686,8 +679,8 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
         }
         "copywinwin100" => {
             let mut reqs = Vec::new();
-            for (x1, y1, x2, y2) in copy_locations(100, 64) {
-                for (sx, sy, dx, dy) in [(x1, y1, x2, y2), (x2, y2, x1, y1)] {
+            for (a, b) in copy_locations(100, 256) {
+                for ((sx, sy), (dx, dy)) in copies(a, b) {
                     let op = DrawOp::CopyArea {
                         source: win.into(),
                         src: Rect::new(sx, sy, 100, 100),
@@ -722,9 +715,11 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
                 None
             };
             let mut reqs = Vec::new();
-            // Few distinct requests (the pixels are shared by all): the loop sends references.
-            for (x1, y1, x2, y2) in copy_locations(size as i32, 4) {
-                for (x, y) in [(x1, y1), (x2, y2)] {
+            // x11perf's places, a few hundred of them (every request holds its pixels; fewer for
+            // big images), each a put of the same pixels.
+            let places = (4 << 20) / (size as usize * size as usize * 4 * 4);
+            for (a, b) in copy_locations(size as i32, places.clamp(2, 256)) {
+                for (x, y) in put_places(a, b) {
                     let rect = Rect::new(x, y, size, size);
                     reqs.push(match segment {
                         Some(segment) => Request::PutShmImage {
@@ -748,9 +743,9 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
         }
         "getimage100" | "getimage500" => {
             let size: u32 = name[8..].parse()?;
-            let reqs: Vec<Request> = copy_locations(size as i32, 32)
+            let reqs: Vec<Request> = copy_locations(size as i32, 64)
                 .into_iter()
-                .flat_map(|(x1, y1, x2, y2)| [(x1, y1), (x2, y2)])
+                .flat_map(|(a, b)| get_places(a, b))
                 .map(|(x, y)| Request::GetImageAs {
                     source: ImageSource::Drawable(Drawable::from(win)),
                     rect: Rect::new(x, y, size, size),
