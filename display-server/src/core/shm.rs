@@ -204,9 +204,7 @@ impl ServerCore {
                 let start = offset + (area.y - rect.y) as usize * stride + row as usize * stride + skip;
                 let dst = &mut fb.row_mut(area.y as u32 + row)[x0..x1];
                 copy_out(map, start, bytemuck::cast_slice_mut(dst))?;
-                for p in dst {
-                    *p |= 0xff00_0000;
-                }
+                crate::raster::vector::force_alpha(dst);
             }
         } else {
             let mut data = vec![0u8; bytes];

@@ -21,6 +21,7 @@ mod pixel;
 mod shapes;
 mod skia;
 mod spans;
+pub(crate) mod vector;
 
 pub use cost::MAX_BATCH_PIXELS;
 pub use draw::{draw_batch, BatchError, Sources};
@@ -132,9 +133,7 @@ impl Framebuffer {
             return;
         };
         for y in r.y as u32..r.y as u32 + r.height {
-            for p in &mut self.row_mut(y)[r.x as usize..r.x as usize + r.width as usize] {
-                *p |= 0xff00_0000;
-            }
+            vector::force_alpha(&mut self.row_mut(y)[r.x as usize..r.x as usize + r.width as usize]);
         }
     }
 
@@ -378,12 +377,14 @@ impl Framebuffer {
             .pixels
             .chunks_exact_mut(self.width as usize)
             .skip(d.y as usize);
-        for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
-            let src = &src[sx * N..(sx + w) * N];
-            for (p, s) in dst[x0..x0 + w].iter_mut().zip(src.chunks_exact(N)) {
-                *p = pixel(s.try_into().unwrap_or([0; N]));
+        vector::wide(|| {
+            for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
+                let src = &src[sx * N..(sx + w) * N];
+                for (p, s) in dst[x0..x0 + w].iter_mut().zip(src.chunks_exact(N)) {
+                    *p = pixel(s.try_into().unwrap_or([0; N]));
+                }
             }
-        }
+        });
     }
 
     /// Reads `rect` in `format`; pixels outside read as opaque black.
