@@ -34,6 +34,11 @@ fn segments(size: i32) -> Packed<Segment> {
         .collect()
 }
 
+/// X's `CapNotLast`, which x11perf's segment tests set.
+fn not_last() -> DrawOp {
+    DrawOp::SetLineCap(dispd_protocol::LineCap::NotLast)
+}
+
 /// A run of rectangles in X's layout.
 fn small_rects(rects: Vec<Rect>) -> Packed<SmallRect> {
     rects
@@ -51,8 +56,9 @@ fn small_rects(rects: Vec<Rect>) -> Packed<SmallRect> {
 /// draws.
 fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
     let ops = match test {
-        "seg10" => (vec![DrawOp::Segments(segments(10))], 1000),
-        "seg100" => (vec![DrawOp::Segments(segments(100))], 1000),
+        // With X's `CapNotLast`, as x11perf (and dispbench) draw segments.
+        "seg10" => (vec![not_last(), DrawOp::Segments(segments(10))], 1000),
+        "seg100" => (vec![not_last(), DrawOp::Segments(segments(100))], 1000),
         "line10" => {
             let run = x11perf::polyline_layout(10, 1000)
                 .into_iter()

@@ -112,6 +112,31 @@ impl Display {
         });
     }
 
+    /// Puts the part `rect.width` x `rect.height` of a bigger image in `segment` into `target`
+    /// at `rect`: rows of pixels in `format`, the first at `offset`, each `stride` bytes after
+    /// the last (X's `XShmPutImage` from a part of its image). A client that keeps a whole
+    /// window's pixels in a segment puts just the part that changed: for the part at `(x, y)`
+    /// of an image `w` pixels wide, `offset` is `(y * w + x) * bytes_per_pixel` and `stride`
+    /// is `w * bytes_per_pixel`.
+    pub fn put_shm_sub_image(
+        &mut self,
+        target: impl Into<Drawable>,
+        rect: Rect,
+        format: PixelFormat,
+        segment: &ShmSegment,
+        offset: u64,
+        stride: u32,
+    ) {
+        self.send(&Request::PutShmSubImage {
+            target: target.into(),
+            rect,
+            format,
+            segment: segment.id,
+            offset,
+            stride,
+        });
+    }
+
     /// Detaches a segment; the server closes its descriptor.
     pub fn detach_shm(&mut self, segment: ShmSegment) {
         self.send(&Request::DetachShm { segment: segment.id });

@@ -258,6 +258,9 @@ pub enum LineCap {
     Round,
     /// Squared past the end point.
     Square,
+    /// X's `CapNotLast`: as [`LineCap::Butt`], except that a 1-pixel aliased line leaves out
+    /// its last pixel, so that lines drawn end to end touch each pixel once (since protocol 7).
+    NotLast,
 }
 
 /// How corners of strokes look.

@@ -202,6 +202,25 @@ pub enum Request {
         /// The layout of the pixels in the reply.
         format: PixelFormat,
     },
+    /// [`Request::PutShmImage`] of a part of a bigger image in the segment, as X's
+    /// `ShmPutImage` takes one with its total width: `rect.height` rows of `rect.width` pixels,
+    /// the first at byte `offset`, each row `stride` bytes after the last (at least a row's
+    /// bytes). A client that keeps a whole window's pixels in a segment puts just the part
+    /// that changed (since protocol 7).
+    PutShmSubImage {
+        /// Where to put the pixels.
+        target: Drawable,
+        /// Where the image goes, and its size.
+        rect: Rect,
+        /// How the segment lays out each pixel.
+        format: PixelFormat,
+        /// The segment.
+        segment: u32,
+        /// Where in the segment the first pixel is, in bytes.
+        offset: u64,
+        /// Bytes from the start of one row to the start of the next.
+        stride: u32,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -418,6 +437,7 @@ impl Request {
             Request::NoOperation => "NoOperation",
             Request::SelectEvents { .. } => "SelectEvents",
             Request::GetImageAs { .. } => "GetImageAs",
+            Request::PutShmSubImage { .. } => "PutShmSubImage",
         }
     }
 }

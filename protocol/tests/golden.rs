@@ -150,6 +150,7 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::NoOperation => "request_no_operation",
         Request::SelectEvents { .. } => "request_select_events",
         Request::GetImageAs { .. } => "request_get_image_as",
+        Request::PutShmSubImage { .. } => "request_put_shm_sub_image",
     }
 }
 
@@ -238,6 +239,14 @@ fn golden_requests() -> Vec<Request> {
             rect: Rect::new(0, 0, 64, 32),
             format: PixelFormat::Bgra8,
         },
+        Request::PutShmSubImage {
+            target: W.into(),
+            rect: Rect::new(2, 3, 100, 50),
+            format: PixelFormat::Bgra8,
+            segment: IMG.0,
+            offset: 4096,
+            stride: 2400,
+        },
     ]
 }
 
@@ -303,6 +312,7 @@ fn golden_draw_ops() -> Vec<DrawOp> {
         DrawOp::SetLineCap(LineCap::Butt),
         DrawOp::SetLineCap(LineCap::Round),
         DrawOp::SetLineCap(LineCap::Square),
+        DrawOp::SetLineCap(LineCap::NotLast),
         DrawOp::SetLineJoin(LineJoin::Miter),
         DrawOp::SetLineJoin(LineJoin::Round),
         DrawOp::SetLineJoin(LineJoin::Bevel),
@@ -977,8 +987,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 6,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 6. Bump the version and \
+        PROTOCOL_VERSION, 7,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 7. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -1026,6 +1036,7 @@ fn every_request_variant_is_frozen() {
         "request_no_operation",
         "request_select_events",
         "request_get_image_as",
+        "request_put_shm_sub_image",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -1224,7 +1235,12 @@ fn small_enum_tags_are_frozen() {
     check("BlendMode", &[(BlendMode::SourceOver, 0), (BlendMode::Copy, 1)]);
     check(
         "LineCap",
-        &[(LineCap::Butt, 0), (LineCap::Round, 1), (LineCap::Square, 2)],
+        &[
+            (LineCap::Butt, 0),
+            (LineCap::Round, 1),
+            (LineCap::Square, 2),
+            (LineCap::NotLast, 3),
+        ],
     );
     check(
         "LineJoin",
@@ -1281,8 +1297,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 6, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[6, 0, 6, 0, 12]);
+    // min and max version 7, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[7, 0, 7, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1292,7 +1308,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[6, 0, 6, 0, 17]);
+    expected.extend_from_slice(&[7, 0, 7, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);

@@ -218,10 +218,15 @@ pub fn copies(a: Corners, b: Corners) -> [((i32, i32), (i32, i32)); 4] {
     ]
 }
 
-/// Where the four images of one repetition of x11perf's put tests go (DoPutImage,
-/// DoShmPutImage).
-pub fn put_places(a: Corners, b: Corners) -> [(i32, i32); 4] {
-    [(a.2, a.3), (a.0, a.1), (b.2, b.3), (b.2, b.3)]
+/// The four puts of one repetition of x11perf's put tests (DoPutImage, DoShmPutImage): the part
+/// of the window-sized image at `from` put at `to`.
+pub fn put_places(a: Corners, b: Corners) -> [((i32, i32), (i32, i32)); 4] {
+    [
+        ((a.0, a.1), (a.2, a.3)),
+        ((a.2, a.3), (a.0, a.1)),
+        ((b.2, b.3), (b.2, b.3)),
+        ((b.0, b.1), (b.2, b.3)),
+    ]
 }
 
 /// Where the four images of one repetition of x11perf's get tests come from (DoGetImage).
@@ -272,7 +277,8 @@ mod tests {
         for size in [10, 100, 500] {
             for (a, b) in copy_locations(size, 1000) {
                 let all = copies(a, b).into_iter().flat_map(|(f, t)| [f, t]);
-                let all = all.chain(put_places(a, b)).chain(get_places(a, b));
+                let puts = put_places(a, b).into_iter().flat_map(|(f, t)| [f, t]);
+                let all = all.chain(puts).chain(get_places(a, b));
                 for (x, y) in all {
                     assert!(
                         x >= 0 && y >= 0 && x + size <= WIDTH && y + size <= HEIGHT,

@@ -121,7 +121,15 @@ impl ServerCore {
                 format,
                 segment,
                 offset,
-            } => self.put_shm_image(client, target, rect, format, segment, offset)?,
+            } => self.put_shm_image(client, target, rect, format, (segment, offset, None))?,
+            Request::PutShmSubImage {
+                target,
+                rect,
+                format,
+                segment,
+                offset,
+                stride,
+            } => self.put_shm_image(client, target, rect, format, (segment, offset, Some(stride)))?,
             Request::DetachShm { segment } => self.detach_shm(client, segment)?,
             Request::PutImage {
                 target,

@@ -162,27 +162,46 @@ impl ServerCore {
         self.unclaimed_fds.remove(&client);
     }
 
-    /// Puts `rect.width * rect.height` pixels from `segment` at `offset` into `target`.
+    /// Puts `rect.width * rect.height` pixels into `target` from `segment`, the first at byte
+    /// `offset`, each row `stride` bytes after the last (`None`: right after it).
     pub(super) fn put_shm_image(
         &mut self,
         client: ClientId,
         target: Drawable,
         rect: Rect,
         format: PixelFormat,
-        segment: u32,
-        offset: u64,
+        (segment, offset, stride): (u32, u64, Option<u32>),
     ) -> Result<(), Failure> {
         let t = self.own_target(client, target)?;
         let bytes = self.image_bytes(rect, format)?;
+        let row = rect.width as usize * format.bytes_per_pixel();
+        let stride = match stride {
+            None => row,
+            Some(s) if s as usize >= row => s as usize,
+            Some(s) => {
+                return Err((
+                    ErrorCode::BadValue,
+                    format!("a stride of {s} bytes is less than a row's {row}"),
+                ))
+            }
+        };
         let map = match self.segments.get(&segment) {
             Some(s) if s.owner == client => &s.map,
             _ => return Err(no_segment(segment)),
         };
         let size = map.len() as u64;
-        if offset.checked_add(bytes as u64).is_none_or(|end| end > size) {
+        // The last row ends `stride * (height - 1) + row` bytes after `offset` (a product of two
+        // 32-bit numbers, so it fits 64 bits).
+        let span = stride as u64 * u64::from(rect.height - 1) + row as u64;
+        if offset.checked_add(span).is_none_or(|end| end > size) {
+            let what = if stride == row {
+                format!("{bytes} bytes")
+            } else {
+                format!("{} rows of {row} bytes, {stride} apart,", rect.height)
+            };
             return Err((
                 ErrorCode::BadValue,
-                format!("{bytes} bytes from offset {offset} do not fit in the {size}-byte segment"),
+                format!("{what} from offset {offset} do not fit in the {size}-byte segment"),
             ));
         }
         // Inside the mapping, so it fits a usize.
@@ -197,18 +216,19 @@ impl ServerCore {
             // The server's own layout: each row of the area straight into the window's row, its
             // alpha forced while the row is still in the cache (one pass over the whole area
             // afterwards, as `Framebuffer::make_opaque` makes, measured 15% slower at 100x100).
-            let stride = rect.width as usize * 4;
             let skip = (area.x - rect.x) as usize * 4;
             let (x0, x1) = (area.x as usize, area.x as usize + area.width as usize);
             for row in 0..area.height {
-                let start = offset + (area.y - rect.y) as usize * stride + row as usize * stride + skip;
+                let start = offset + ((area.y - rect.y) as usize + row as usize) * stride + skip;
                 let dst = &mut fb.row_mut(area.y as u32 + row)[x0..x1];
                 copy_out(map, start, bytemuck::cast_slice_mut(dst))?;
                 crate::raster::vector::force_alpha(dst);
             }
         } else {
             let mut data = vec![0u8; bytes];
-            copy_out(map, offset, &mut data)?;
+            for (i, rows) in data.chunks_exact_mut(row).enumerate() {
+                copy_out(map, offset + i * stride, rows)?;
+            }
             fb.put_pixels(rect, format, &data);
         }
         self.target_changed(t, area);

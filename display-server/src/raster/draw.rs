@@ -218,6 +218,8 @@ impl State {
                 LineCap::Butt => tiny_skia::LineCap::Butt,
                 LineCap::Round => tiny_skia::LineCap::Round,
                 LineCap::Square => tiny_skia::LineCap::Square,
+                // Wider or anti-aliased strokes end flat, as X's wide lines with `CapNotLast`.
+                LineCap::NotLast => tiny_skia::LineCap::Butt,
             },
             line_join: match self.join {
                 LineJoin::Miter => tiny_skia::LineJoin::Miter,
@@ -818,7 +820,8 @@ fn crisp_polyline(
 ) {
     if let Some((c, bounds)) = pen.holds(points.clone()) {
         let shift = pen.shift();
-        pen.ink.polyline_inside(fb, c, points.map(shift), closed);
+        pen.ink
+            .polyline_inside(fb, c, points.map(shift), closed, pen.with_end);
         touched.add(bounds.0, bounds.1, bounds.2, bounds.3);
         return;
     }
@@ -875,7 +878,7 @@ impl<'a> CrispWalk<'a> {
         let (a, b) = ((i64::from(a.0), i64::from(a.1)), (i64::from(b.0), i64::from(b.1)));
         match self.pen.single_clip {
             Some(c) if spans::clip_has(c, a.0, a.1) && spans::clip_has(c, b.0, b.1) => {
-                self.pen.ink.line_inside(self.fb, c, a, b);
+                self.pen.ink.line_inside(self.fb, c, a, b, self.pen.with_end);
                 self.widen((a.0.min(b.0), a.1.min(b.1), a.0.max(b.0) + 1, a.1.max(b.1) + 1));
             }
             _ => bresenham(
@@ -898,6 +901,8 @@ struct Pen {
     single_clip: Option<Rect>,
     /// The transform, a whole-pixel translation.
     offset: (i32, i32),
+    /// Whether a line paints its last pixel (all caps but X's `CapNotLast`).
+    with_end: bool,
 }
 
 impl Pen {
@@ -933,6 +938,7 @@ impl Pen {
             ink: spans::Ink::new(fb, st.flat_color(), st.copy()),
             single_clip: st.single_clip(fb.bounds()),
             offset: st.integer_offset()?,
+            with_end: st.cap != LineCap::NotLast,
         })
     }
 }
@@ -950,7 +956,7 @@ fn lines(
             if let Some((c, bounds)) = pen.holds(pairs.clone().flat_map(|(a, b)| [a, b])) {
                 let shift = pen.shift();
                 pen.ink
-                    .lines_inside(fb, c, pairs.map(|(a, b)| (shift(a), shift(b))));
+                    .lines_inside(fb, c, pairs.map(|(a, b)| (shift(a), shift(b))), pen.with_end);
                 touched.add(bounds.0, bounds.1, bounds.2, bounds.3);
                 return;
             }
@@ -973,7 +979,8 @@ fn lines(
     }
 }
 
-/// An aliased 1-pixel line, both ends included, X-style. The line is first clipped to the
+/// An aliased 1-pixel line, X-style: both ends included, or all but the last pixel for X's
+/// `CapNotLast`. The line is first clipped to the
 /// framebuffer, so its cost is bounded by the framebuffer's size whatever the coordinates.
 fn bresenham(
     fb: &mut Framebuffer,
@@ -1002,7 +1009,7 @@ fn bresenham(
     touched.add(x1.min(x2), y1.min(y2), x1.max(x2) + 1, y1.max(y2) + 1);
     if let Some(clip) = single_clip.filter(|&c| spans::clip_has(c, x1, y1) && spans::clip_has(c, x2, y2)) {
         // Both ends inside one rectangle: so is every pixel between them.
-        ink.line_inside(fb, clip, (x1, y1), (x2, y2));
+        ink.line_inside(fb, clip, (x1, y1), (x2, y2), pen.with_end);
         return;
     }
     let (mut x, mut y) = (x1, y1);
@@ -1012,6 +1019,11 @@ fn bresenham(
     let mut err = dx + dy;
     let bounds = fb.bounds();
     loop {
+        // Without its end (`CapNotLast`), a line stops short of it. Where the end was clipped
+        // off, the clipped end lies outside the framebuffer, so nothing is lost by that either.
+        if !pen.with_end && x == x2 && y == y2 {
+            break;
+        }
         match single_clip {
             Some(clip) => ink.plot(fb, clip, x, y),
             None => {
@@ -1736,14 +1748,15 @@ mod tests {
             tx: 2.0,
             ty: 1.0,
         };
-        for color in [Color::rgb(0, 0, 200), Color::rgba(0, 0, 200, 100)] {
+        for (color, cap) in [Color::rgb(0, 0, 200), Color::rgba(0, 0, 200, 100)]
+            .into_iter()
+            .flat_map(|c| [(c, LineCap::Butt), (c, LineCap::NotLast)])
+        {
             for closed in [false, true] {
                 let draw = |ops: Vec<DrawOp>| {
                     let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
-                    let all: Vec<DrawOp> = [DrawOp::SetColor(color), offset.clone()]
-                        .into_iter()
-                        .chain(ops)
-                        .collect();
+                    let state = [DrawOp::SetColor(color), offset.clone(), DrawOp::SetLineCap(cap)];
+                    let all: Vec<DrawOp> = state.into_iter().chain(ops).collect();
                     let damage = run(&mut f, &all).unwrap();
                     (f.pixels().to_vec(), damage)
                 };
@@ -1759,8 +1772,61 @@ mod tests {
                 assert_eq!(
                     (pixels, damage),
                     draw(lines_through(&ends)),
-                    "{color:?} closed {closed}"
+                    "{color:?} {cap:?} closed {closed}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_not_last_line_leaves_out_its_last_pixel_and_only_that() {
+        // X's CapNotLast: the same pixels as a butt-capped line but the end. Inside the one clip
+        // rectangle (walked by index), across its edge (Bresenham, clipped), under a clip of two
+        // rectangles (tested pixel by pixel), as a `Line` and in a run of segments.
+        let lines = [(3, 4, 40, 17), (50, 30, 5, 2), (10, 35, 10, 5), (20, 20, 20, 20)];
+        let clips = [
+            vec![],
+            vec![Rect::new(0, 0, 45, 40)],
+            vec![Rect::new(0, 0, 30, 40), Rect::new(30, 0, 30, 40)],
+        ];
+        for clip in clips {
+            for &(x1, y1, x2, y2) in &lines {
+                let draw = |cap: LineCap, segments: bool| {
+                    let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
+                    let line = if segments {
+                        DrawOp::Segments([dispd_protocol::Segment { x1, y1, x2, y2 }].into_iter().collect())
+                    } else {
+                        DrawOp::Line {
+                            x1: x1.into(),
+                            y1: y1.into(),
+                            x2: x2.into(),
+                            y2: y2.into(),
+                        }
+                    };
+                    let ops = [
+                        DrawOp::SetColor(Color::BLACK),
+                        DrawOp::SetClip(clip.clone()),
+                        DrawOp::SetLineCap(cap),
+                        line,
+                    ];
+                    run(&mut f, &ops).unwrap();
+                    inked(&f)
+                };
+                let end = (i32::from(x2), i32::from(y2));
+                let butt = draw(LineCap::Butt, false);
+                assert!(butt.contains(&end) || !clip.iter().all(|c| c.contains(end.0, end.1)));
+                let want: Vec<(i32, i32)> = butt.into_iter().filter(|p| *p != end).collect();
+                // A line of one pixel draws nothing; the others all of their pixels but one.
+                assert_eq!(want.is_empty(), (x1, y1) == (x2, y2));
+                for segments in [false, true] {
+                    let got = draw(LineCap::NotLast, segments);
+                    assert_eq!(
+                        got,
+                        want,
+                        "{:?} clip {clip:?} segments {segments}",
+                        (x1, y1, x2, y2)
+                    );
+                }
             }
         }
     }

@@ -105,6 +105,64 @@ fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
 }
 
 #[test]
+fn parts_of_a_bigger_shm_image_reach_windows_from_their_rows() {
+    // A whole 40x30 image in the segment, as a client keeps its window's pixels; parts of it
+    // put with the image's stride land where asked, whole, clipped and converted, and a stride
+    // shorter than a row, or rows past the segment's end, are refused.
+    let server = TestServer::with_defaults();
+    let mut d = server.connect(Transport::Unix);
+    let win = window(&mut d, 60, 40);
+    let (w, h) = (40u32, 30u32);
+    let seg = d.create_shm(u64::from(w * h * 4) + 64).expect("create_shm");
+    let bgra = encode(w, h, PixelFormat::Bgra8);
+    seg.write_at(64, &bgra).expect("write_at");
+    let rgba = d.create_shm(u64::from(w * h * 4)).expect("create_shm");
+    rgba.write_at(0, &encode(w, h, PixelFormat::Rgba8))
+        .expect("write_at");
+    // (segment, format, part of the image at (sx, sy), where it goes)
+    let puts = [
+        (&seg, PixelFormat::Bgra8, (5, 7), Rect::new(1, 2, 12, 9)),
+        (&seg, PixelFormat::Bgra8, (30, 20), Rect::new(52, 30, 10, 10)),
+        (&rgba, PixelFormat::Rgba8, (0, 25), Rect::new(20, 20, 40, 5)),
+    ];
+    for &(segment, format, (sx, sy), rect) in &puts {
+        let base = if format == PixelFormat::Bgra8 { 64 } else { 0 };
+        let offset = base + u64::from((sy * w + sx) * 4);
+        d.put_shm_sub_image(win, rect, format, segment, offset, w * 4);
+    }
+    let img = read(&mut d, win, 60, 40);
+    assert_pixels(&img, "parts of a shared image", |x, y| {
+        for &(_, _, (sx, sy), r) in puts.iter().rev() {
+            if r.contains(x as i32, y as i32) {
+                return pattern(sx + (x as i32 - r.x) as u32, sy + (y as i32 - r.y) as u32);
+            }
+        }
+        [255, 255, 255, 255]
+    });
+    // A stride shorter than a row (10 pixels are 40 bytes), and a second row that ends one byte
+    // past the segment's end (4 864 bytes).
+    for (stride, offset, want) in [
+        (39, 64, "less than a row"),
+        (w * 4, 4865 - 160 - 40, "do not fit"),
+    ] {
+        d.put_shm_sub_image(
+            win,
+            Rect::new(0, 0, 10, 2),
+            PixelFormat::Bgra8,
+            &seg,
+            offset,
+            stride,
+        );
+        let seq = d.last_seq();
+        let _ = d.flush();
+        let e = next_error(&mut d);
+        assert_eq!((e.seq, e.code), (seq, ErrorCode::BadValue), "{e}");
+        assert!(e.message.contains(want), "{}", e.message);
+    }
+    assert_eq!(read(&mut d, win, 60, 40), img, "refused puts change nothing");
+}
+
+#[test]
 fn shm_images_into_offscreen_images_keep_alpha_premultiplied_as_promised() {
     let server = TestServer::with_defaults();
     let mut d = server.connect(Transport::Unix);

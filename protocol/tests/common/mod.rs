@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallPoint, Smal
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 26;
+pub const REQUEST_VARIANTS: usize = 27;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -55,6 +55,7 @@ pub fn request_index(r: &Request) -> usize {
         Request::NoOperation => 23,
         Request::SelectEvents { .. } => 24,
         Request::GetImageAs { .. } => 25,
+        Request::PutShmSubImage { .. } => 26,
     }
 }
 
@@ -124,13 +125,14 @@ pub fn blend_mode_index(b: BlendMode) -> usize {
 }
 
 /// Number of [`LineCap`] variants; keep in step with [`line_cap_index`].
-pub const LINE_CAP_VARIANTS: usize = 3;
+pub const LINE_CAP_VARIANTS: usize = 4;
 
 pub fn line_cap_index(c: LineCap) -> usize {
     match c {
         LineCap::Butt => 0,
         LineCap::Round => 1,
         LineCap::Square => 2,
+        LineCap::NotLast => 3,
     }
 }
 
@@ -470,6 +472,7 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::NoOperation => "NoOperation",
         Request::SelectEvents { .. } => "SelectEvents",
         Request::GetImageAs { .. } => "GetImageAs",
+        Request::PutShmSubImage { .. } => "PutShmSubImage",
     }
 }
 
@@ -534,6 +537,7 @@ pub fn line_cap_name(c: LineCap) -> &'static str {
         LineCap::Butt => "Butt",
         LineCap::Round => "Round",
         LineCap::Square => "Square",
+        LineCap::NotLast => "NotLast",
     }
 }
 
@@ -1080,7 +1084,7 @@ pub fn sample_blend_modes() -> Vec<BlendMode> {
 }
 
 pub fn sample_line_caps() -> Vec<LineCap> {
-    vec![LineCap::Butt, LineCap::Round, LineCap::Square]
+    vec![LineCap::Butt, LineCap::Round, LineCap::Square, LineCap::NotLast]
 }
 
 pub fn sample_line_joins() -> Vec<LineJoin> {
@@ -1283,6 +1287,22 @@ pub fn sample_requests() -> Vec<Request> {
             offset: u64::MAX,
         },
         Request::DetachShm { segment: 0x20_0005 },
+        Request::PutShmSubImage {
+            target: Drawable(W.0),
+            rect: Rect::new(-3, 7, 100, 50),
+            format: PixelFormat::Bgra8,
+            segment: 0x20_0005,
+            offset: 8,
+            stride: 2400,
+        },
+        Request::PutShmSubImage {
+            target: Drawable(u32::MAX),
+            rect: Rect::new(i32::MIN, i32::MAX, u32::MAX, 0),
+            format: PixelFormat::Rgba8,
+            segment: 0,
+            offset: u64::MAX,
+            stride: u32::MAX,
+        },
         Request::NoOperation,
         Request::SelectEvents {
             window: W,

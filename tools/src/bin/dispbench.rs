@@ -600,7 +600,8 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
         }
         "seg10" | "seg100" => {
             let size: i32 = name[3..].parse()?;
-            // One PolySegment of 1000: one run of 1000 in X's 8-byte layout.
+            // One PolySegment of 1000: one run of 1000 in X's 8-byte layout, with X's
+            // `CapNotLast` as x11perf sets it (each segment leaves out its last pixel).
             let run = segment_layout(size, 1000)
                 .into_iter()
                 .map(|(x1, y1, x2, y2)| gui_client::Segment {
@@ -609,7 +610,8 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
                     x2: x2 as i16,
                     y2: y2 as i16,
                 });
-            draw_test(vec![DrawOp::Segments(run.collect())], 1000, true)
+            let cap = DrawOp::SetLineCap(gui_client::LineCap::NotLast);
+            draw_test(vec![cap, DrawOp::Segments(run.collect())], 1000, true)
         }
         "line10" => {
             // One `Lines` run per `PolyLine`: 4 bytes a point, as X's.
@@ -702,11 +704,14 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             } else {
                 PixelFormat::Bgra8
             };
-            let data = test_image(size, format.bytes_per_pixel());
-            // One shared-memory segment holds the image once, as x11perf's XShmPutImage test.
+            let bpp = format.bytes_per_pixel();
+            let data = test_image(size, bpp);
+            // One shared-memory segment holds a window-sized image, as x11perf's XShmPutImage
+            // test's; each put takes a part of it.
             let segment = if shm {
-                let segment = s.d.create_shm(data.len() as u64)?;
-                segment.write_at(0, &data)?;
+                let whole = test_image(WIDTH as u32, bpp);
+                let segment = s.d.create_shm(whole.len() as u64)?;
+                segment.write_at(0, &whole)?;
                 let id = segment.id();
                 // Attached until the session ends.
                 s.segments.push(segment);
@@ -715,19 +720,21 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
                 None
             };
             let mut reqs = Vec::new();
-            // x11perf's places, a few hundred of them (every request holds its pixels; fewer for
-            // big images), each a put of the same pixels.
+            // x11perf's places, a few hundred of them (every request over the socket holds its
+            // pixels; fewer for big images).
             let places = (4 << 20) / (size as usize * size as usize * 4 * 4);
+            let stride = WIDTH as usize * bpp;
             for (a, b) in copy_locations(size as i32, places.clamp(2, 256)) {
-                for (x, y) in put_places(a, b) {
+                for ((sx, sy), (x, y)) in put_places(a, b) {
                     let rect = Rect::new(x, y, size, size);
                     reqs.push(match segment {
-                        Some(segment) => Request::PutShmImage {
+                        Some(segment) => Request::PutShmSubImage {
                             target: win.into(),
                             rect,
                             format,
                             segment,
-                            offset: 0,
+                            offset: (sy as usize * stride + sx as usize * bpp) as u64,
+                            stride: stride as u32,
                         },
                         None => Request::PutImage {
                             target: win.into(),
