@@ -14,6 +14,9 @@ pub const MAX_BATCH_PIXELS: u64 = 128 << 20;
 /// The running estimate of a batch, with the drawing state that changes it.
 #[derive(Debug)]
 pub(super) struct Cost {
+    /// Whether runs of lines count each line at the most a line can cost, without reading
+    /// their points (see [`Cost::quick`]).
+    quick: bool,
     width: f64,
     height: f64,
     transform: (f64, f64, f64, f64),
@@ -27,6 +30,7 @@ impl Cost {
     /// An estimate for a target of `bounds`.
     pub(super) fn new(bounds: Rect) -> Self {
         Self {
+            quick: false,
             width: f64::from(bounds.width),
             height: f64::from(bounds.height),
             transform: (1.0, 1.0, 0.0, 0.0),
@@ -35,6 +39,23 @@ impl Cost {
             face: FontFace::Sans,
             total: 0,
         }
+    }
+
+    /// [`Cost::new`], except that an untransformed run of lines (`Segments`, `Lines`) counts
+    /// each line at the most one line can cost on the target, without a pass over its points:
+    /// a bound above the estimate, which is all a batch needs while it stays under
+    /// [`MAX_BATCH_PIXELS`] (the pass was a tenth of drawing 10-pixel lines). A batch over the
+    /// limit by this bound is counted again with [`Cost::new`].
+    pub(super) fn quick(bounds: Rect) -> Self {
+        Self {
+            quick: true,
+            ..Self::new(bounds)
+        }
+    }
+
+    /// Whether this is a [`Cost::quick`] bound.
+    pub(super) fn is_quick(&self) -> bool {
+        self.quick
     }
 
     /// Adds `op`; the total so far.
@@ -125,7 +146,7 @@ impl Cost {
     /// The sum of [`Cost::stroke`] of [`Cost::length`] of each `(dx, dy)` (the segments of a
     /// run). Without a transform, in integers: the same sum, without four conversions and a
     /// multiply per segment.
-    fn strokes(&self, deltas: impl Iterator<Item = (i32, i32)>) -> f64 {
+    fn strokes(&self, deltas: impl ExactSizeIterator<Item = (i32, i32)>) -> f64 {
         if self.transform != (1.0, 1.0, 0.0, 0.0) {
             return deltas
                 .map(|(dx, dy)| self.stroke(self.length(f64::from(dx), f64::from(dy))))
@@ -134,6 +155,10 @@ impl Cost {
         // Exact: the target's sides and the line width are integers well below 2^31.
         let (w, h, k) = (self.width as i64, self.height as i64, self.line_width as i64 + 1);
         let (cap, area) = (2 * (w + h), w * h);
+        if self.quick {
+            // Each line at most: the points are not read.
+            return deltas.len() as f64 * (cap * k).min(area) as f64;
+        }
         let total: i64 = deltas
             .map(|(dx, dy)| ((i64::from(dx).abs() + i64::from(dy).abs()).min(cap) * k).min(area))
             .sum();

@@ -275,7 +275,7 @@ fn check(
         });
     }
     let mut points = 0usize;
-    let mut cost = Cost::new(bounds);
+    let mut cost = Cost::quick(bounds);
     for (index, op) in ops.iter().enumerate() {
         let bad = |reason: String| BatchError::BadOp { index, reason };
         let (reason, count) = check_op(op);
@@ -288,7 +288,14 @@ fn check(
                 "the batch holds over {MAX_BATCH_POINTS} points, path steps and characters"
             )));
         }
-        let pixels = cost.add(op);
+        let mut pixels = cost.add(op);
+        if pixels > MAX_BATCH_PIXELS && cost.is_quick() {
+            // Over by the quick bound: the batch so far, counted again line by line.
+            cost = Cost::new(bounds);
+            for earlier in &ops[..=index] {
+                pixels = cost.add(earlier);
+            }
+        }
         if pixels > MAX_BATCH_PIXELS {
             return Err(bad(format!(
                 "the batch would paint about {pixels} pixels, over the limit of {MAX_BATCH_PIXELS}: split it into several batches"
@@ -1730,8 +1737,9 @@ mod tests {
         // A run of joined lines inside the clip paints each join once when its ink is stored,
         // and each line whole when it is blended: the pixels must be those of the same lines
         // drawn one by one, with repeated points, zero-length lines, every direction, a
-        // translation, open and closed.
-        let points = [
+        // translation, open and closed; and a run of one point repeated (regression: closed and
+        // stored, it painted nothing, where its zero-length lines paint the point).
+        let zigzag = [
             (6, 6),
             (20, 9),
             (20, 9),
@@ -1748,10 +1756,10 @@ mod tests {
             tx: 2.0,
             ty: 1.0,
         };
-        for (color, cap) in [Color::rgb(0, 0, 200), Color::rgba(0, 0, 200, 100)]
+        let cases = [Color::rgb(0, 0, 200), Color::rgba(0, 0, 200, 100)]
             .into_iter()
-            .flat_map(|c| [(c, LineCap::Butt), (c, LineCap::NotLast)])
-        {
+            .flat_map(|c| [(c, LineCap::Butt), (c, LineCap::NotLast)]);
+        for ((color, cap), points) in cases.flat_map(|c| [(c, &zigzag[..]), (c, &[(9, 9), (9, 9)][..])]) {
             for closed in [false, true] {
                 let draw = |ops: Vec<DrawOp>| {
                     let mut f = Framebuffer::new(Size::new(60, 40), Color::WHITE);
@@ -1772,7 +1780,7 @@ mod tests {
                 assert_eq!(
                     (pixels, damage),
                     draw(lines_through(&ends)),
-                    "{color:?} {cap:?} closed {closed}"
+                    "{color:?} {cap:?} closed {closed} {points:?}"
                 );
             }
         }
@@ -1828,6 +1836,50 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn runs_over_the_quick_bound_are_counted_again_exactly() {
+        use dispd_protocol::Segment;
+        // 28 000 one-pixel segments in a 600x600 target: at the most a line can cost (4 800
+        // pixels) they would be over the batch limit, by their estimate (2 each) they are not,
+        // so the batch draws. 120 000 segments across the target after them are over by their
+        // estimate too, and the batch is refused at that op.
+        let dots: dispd_protocol::Packed<Segment> = (0..28_000)
+            .map(|i| {
+                let (x, y) = ((i % 600) as i16, (i / 600) as i16);
+                Segment {
+                    x1: x,
+                    y1: y,
+                    x2: x,
+                    y2: y,
+                }
+            })
+            .collect();
+        let mut f = Framebuffer::new(Size::new(600, 600), Color::WHITE);
+        let ops = vec![DrawOp::SetColor(Color::BLACK), DrawOp::Segments(dots)];
+        run(&mut f, &ops).expect("under the limit by its estimate");
+        assert_eq!(
+            (f.get(0, 0), f.get(399, 46), f.get(400, 46)),
+            (Some(0xff00_0000), Some(0xff00_0000), Some(0xffff_ffff))
+        );
+        let across: dispd_protocol::Packed<Segment> = (0..120_000)
+            .map(|i| {
+                let y = (i % 600) as i16;
+                Segment {
+                    x1: 0,
+                    y1: y,
+                    x2: 599,
+                    y2: y,
+                }
+            })
+            .collect();
+        let mut over = ops.clone();
+        over.push(DrawOp::Segments(across));
+        match run(&mut Framebuffer::new(Size::new(600, 600), Color::WHITE), &over) {
+            Err(BatchError::BadOp { index: 2, reason }) => assert!(reason.contains("pixels"), "{reason}"),
+            other => panic!("expected the third op refused, got {other:?}"),
         }
     }
 

@@ -116,7 +116,9 @@ impl Ink {
                 line_indices(start, d, step, false, |i| pixels[i] = src);
                 last = p;
             }
-            if with_end && !closed {
+            // The last point (for a closed run, the first again: stored twice, the same pixel,
+            // and the only one when every line has no length).
+            if with_end {
                 pixels[(last.1 * w + last.0) as usize] = src;
             }
         } else {
