@@ -277,6 +277,9 @@ pub(super) struct EllipseCache {
     fill: BySize<(i64, i64, i64)>,
     /// Size and pixels, each once, of the last outline.
     outline: BySize<(i64, i64)>,
+    /// For the last outline and framebuffer width `w`, its pixels as index offsets
+    /// `y * w + x` from its rectangle's top-left corner.
+    outline_offsets: Option<((u32, u32), i64, Vec<i64>)>,
 }
 
 /// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside. Returns the rows
@@ -379,16 +382,27 @@ pub(super) fn stroke_ellipse(
             }
         };
         if r.intersect(&clip) == Some(r) {
-            // Wholly inside the clip: stores by index, no test per pixel.
+            // Wholly inside the clip: stores by index, no test per pixel, each pixel an offset
+            // from the corner worked out once per size and framebuffer width.
             let w = i64::from(fb.width());
+            let offsets = match &mut cache.outline_offsets {
+                Some((cached, width, offsets)) if *cached == size && *width == w => offsets,
+                slot => {
+                    let offsets = pixels.iter().map(|&(x, y)| y * w + x).collect();
+                    &slot.insert((size, w, offsets)).2
+                }
+            };
+            let (corner, src) = (oy * w + ox, ink.src);
             let pixels_out = fb.pixels_mut();
-            for &(x, y) in pixels.iter() {
-                let p = &mut pixels_out[((oy + y) * w + ox + x) as usize];
-                *p = if ink.store {
-                    ink.src
-                } else {
-                    pixel::over(*p, ink.src)
-                };
+            if ink.store {
+                offsets
+                    .iter()
+                    .for_each(|&o| pixels_out[(corner + o) as usize] = src);
+            } else {
+                offsets.iter().for_each(|&o| {
+                    let p = &mut pixels_out[(corner + o) as usize];
+                    *p = pixel::over(*p, src);
+                });
             }
         } else {
             for &(x, y) in pixels.iter() {
@@ -532,6 +546,28 @@ mod tests {
         }
         // Inside untouched.
         assert!(!ink_at(7, 7));
+    }
+
+    #[test]
+    fn a_cached_outline_lands_right_in_framebuffers_of_other_widths() {
+        // The outline's pixels are kept as offsets for one framebuffer width: the same size
+        // drawn into a wider and then a narrower framebuffer, with one cache, must still give
+        // the directly walked pixels.
+        let mut cache = EllipseCache::default();
+        for width in [40, 57, 40, 23] {
+            let size = Size::new(width, 20);
+            let ink = Ink::new(&Framebuffer::new(size, Color::WHITE), Color::BLACK, true);
+            let (mut cached, mut direct) = (
+                Framebuffer::new(size, Color::WHITE),
+                Framebuffer::new(size, Color::WHITE),
+            );
+            let clip = cached.bounds();
+            stroke_ellipse(&mut cached, ink, clip, Rect::new(6, 4, 10, 10), &mut cache);
+            ellipse_outline((10, 10), Rect::new(0, 0, 10, 10), |x, y| {
+                ink.plot(&mut direct, clip, 6 + x, 4 + y)
+            });
+            assert_eq!(cached.pixels(), direct.pixels(), "{width} wide");
+        }
     }
 
     #[test]
