@@ -93,6 +93,7 @@ pub fn encode_body<T: Serialize>(msg: &T) -> Vec<u8> {
 }
 
 /// Decodes one frame body. Every byte must belong to the message.
+#[inline]
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     crate::bounded::start_message();
     let (msg, rest) = postcard::take_from_bytes(body).map_err(|e| match crate::bounded::broken_bound() {

@@ -156,12 +156,19 @@ impl Scene {
 
     /// Removes a window.
     pub fn remove(&mut self, id: WindowId) -> Option<Window> {
-        self.stacking.retain(|w| *w != id);
-        self.windows.remove(&id)
+        let window = self.windows.remove(&id)?;
+        // Each window is in the stack once: the search stops at it.
+        if let Some(pos) = self.stacking.iter().position(|w| *w == id) {
+            self.stacking.remove(pos);
+        }
+        Some(window)
     }
 
     /// Moves a window to the top of the stack.
     pub fn raise(&mut self, id: WindowId) {
+        if self.stacking.last() == Some(&id) {
+            return;
+        }
         if let Some(pos) = self.stacking.iter().position(|w| *w == id) {
             self.stacking.remove(pos);
             self.stacking.push(id);
@@ -200,5 +207,50 @@ impl Scene {
                 Some(area.translate(w.rect.x, w.rect.y))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(id: u32) -> Window {
+        Window {
+            id: WindowId(id),
+            owner: ClientId(1),
+            rect: Rect::new(0, 0, 10, 10),
+            title: String::new(),
+            mapped: true,
+            background: Color::WHITE,
+            cursor: CursorShape::Default,
+            label: None,
+            events: EventMask::ALL,
+            fb: Framebuffer::new(Size::new(10, 10), Color::WHITE),
+        }
+    }
+
+    fn order(scene: &Scene) -> Vec<u32> {
+        scene.bottom_to_top().map(|w| w.id.0).collect()
+    }
+
+    #[test]
+    fn removing_and_raising_keep_the_rest_of_the_stack_in_order() {
+        let mut scene = Scene::new(Size::new(100, 100), Color::BLACK);
+        for id in 1..=5 {
+            scene.insert(window(id));
+        }
+        assert_eq!(scene.remove(WindowId(3)).map(|w| w.id), Some(WindowId(3)));
+        assert_eq!(order(&scene), [1, 2, 4, 5]);
+        assert!(scene.remove(WindowId(3)).is_none(), "removed once");
+        scene.raise(WindowId(1));
+        assert_eq!(order(&scene), [2, 4, 5, 1]);
+        scene.raise(WindowId(1));
+        assert_eq!(order(&scene), [2, 4, 5, 1], "the top stays the top");
+        assert_eq!(scene.window_at(5, 5).map(|w| w.id), Some(WindowId(1)));
+        scene.remove(WindowId(1));
+        scene.remove(WindowId(2));
+        assert_eq!(order(&scene), [4, 5]);
+        assert_eq!(scene.window_at(5, 5).map(|w| w.id), Some(WindowId(5)));
+        assert_eq!(scene.len(), 2);
     }
 }
