@@ -164,6 +164,24 @@ impl Display {
         Ok(window)
     }
 
+    /// A new window, unmapped, that sends only `events` (as [`Display::create_window`] followed
+    /// by [`Display::select_events`], in one request, as X's `CreateWindow` with an event mask).
+    pub fn create_window_with_events(
+        &mut self,
+        rect: Rect,
+        background: Color,
+        events: EventMask,
+    ) -> Result<WindowId, ClientError> {
+        let window = WindowId(self.ids.allocate().ok_or(ClientError::OutOfIds)?);
+        self.send(&Request::CreateWindowWithEvents {
+            window,
+            rect,
+            background,
+            events,
+        });
+        Ok(window)
+    }
+
     /// Destroys a window; its id may be reused.
     pub fn destroy_window(&mut self, window: WindowId) {
         self.send(&Request::DestroyWindow { window });

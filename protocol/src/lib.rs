@@ -59,7 +59,7 @@ pub use reply::{ClientSummary, FontMetrics, Image, Pixels, Reply, ServerInfo, Wi
 pub use request::{Compression, CursorShape, Drawable, ImageSource, InputAction, PixelFormat, Request};
 
 /// The newest protocol version this crate speaks. Bumped whenever the bytes of any message change.
-pub const PROTOCOL_VERSION: u16 = 7;
+pub const PROTOCOL_VERSION: u16 = 8;
 /// The oldest protocol version this crate still speaks.
 pub const MIN_PROTOCOL_VERSION: u16 = 4;
 /// The largest frame body either side may ever announce (64 MiB). Servers announce their own,

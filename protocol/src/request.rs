@@ -221,6 +221,19 @@ pub enum Request {
         /// Bytes from the start of one row to the start of the next.
         stride: u32,
     },
+    /// Create an unmapped top-level window, as [`Request::CreateWindow`], that sends only the
+    /// events in `events` from the start, as X's `CreateWindow` takes an event mask: what
+    /// `CreateWindow` and then [`Request::SelectEvents`] do, in one request (since protocol 8).
+    CreateWindowWithEvents {
+        /// The new window's id.
+        window: WindowId,
+        /// Position on the screen and size.
+        rect: Rect,
+        /// Colour of new or exposed areas.
+        background: Color,
+        /// The events to send about it.
+        events: EventMask,
+    },
 }
 
 /// How the bytes of [`Request::PutImage`] describe a pixel.
@@ -438,6 +451,7 @@ impl Request {
             Request::SelectEvents { .. } => "SelectEvents",
             Request::GetImageAs { .. } => "GetImageAs",
             Request::PutShmSubImage { .. } => "PutShmSubImage",
+            Request::CreateWindowWithEvents { .. } => "CreateWindowWithEvents",
         }
     }
 }

@@ -151,6 +151,7 @@ fn request_fixture(r: &Request) -> &'static str {
         Request::SelectEvents { .. } => "request_select_events",
         Request::GetImageAs { .. } => "request_get_image_as",
         Request::PutShmSubImage { .. } => "request_put_shm_sub_image",
+        Request::CreateWindowWithEvents { .. } => "request_create_window_with_events",
     }
 }
 
@@ -246,6 +247,12 @@ fn golden_requests() -> Vec<Request> {
             segment: IMG.0,
             offset: 4096,
             stride: 2400,
+        },
+        Request::CreateWindowWithEvents {
+            window: W,
+            rect: Rect::new(100, 100, 320, 200),
+            background: Color::rgb(0x20, 0x20, 0x20),
+            events: dispd_protocol::EventMask::NONE,
         },
     ]
 }
@@ -987,8 +994,8 @@ fn wire_bytes_match_the_fixtures() {
 #[test]
 fn protocol_version_is_the_blessed_one() {
     assert_eq!(
-        PROTOCOL_VERSION, 7,
-        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 7. Bump the version and \
+        PROTOCOL_VERSION, 8,
+        "PROTOCOL_VERSION changed: the golden fixtures were blessed at version 8. Bump the version and \
          rebless (DISPD_BLESS=1 cargo test -p dispd-protocol --test golden) together, then update this \
          number"
     );
@@ -1037,6 +1044,7 @@ fn every_request_variant_is_frozen() {
         "request_select_events",
         "request_get_image_as",
         "request_put_shm_sub_image",
+        "request_create_window_with_events",
     ];
     for name in all {
         assert!(frozen.contains(&name), "no golden sample for {name}");
@@ -1297,8 +1305,8 @@ fn hand_checked_bytes() {
 
     let hello = ClientHello::new("dispd-secret", b"abc").encode().expect("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    // min and max version 7, little-endian u16s, then the name's length.
-    expected.extend_from_slice(&[7, 0, 7, 0, 12]);
+    // min and max version 8, little-endian u16s, then the name's length.
+    expected.extend_from_slice(&[8, 0, 8, 0, 12]);
     expected.extend_from_slice(b"dispd-secret");
     expected.extend_from_slice(&[3, 0]);
     expected.extend_from_slice(b"abc");
@@ -1308,7 +1316,7 @@ fn hand_checked_bytes() {
     // HMAC-SHA256(key = 32 x 0x07, "dispd-auth-v1" | 16 x 0x01 | 1700000000 as u64 LE).
     let hmac_hello = fixture_bytes("hello");
     let mut expected = b"DISPD\0\r\n".to_vec();
-    expected.extend_from_slice(&[7, 0, 7, 0, 17]);
+    expected.extend_from_slice(&[8, 0, 8, 0, 17]);
     expected.extend_from_slice(b"dispd-hmac-sha256");
     expected.extend_from_slice(&[56, 0]);
     expected.extend_from_slice(&[1; 16]);

@@ -68,7 +68,15 @@ impl ServerCore {
                 rect,
                 background,
             } => {
-                self.create_window(client, window, rect, background)?;
+                self.create_window(client, window, rect, background, EventMask::ALL)?;
+            }
+            Request::CreateWindowWithEvents {
+                window,
+                rect,
+                background,
+                events,
+            } => {
+                self.create_window(client, window, rect, background, events)?;
             }
             Request::DestroyWindow { window } => {
                 self.own_window(client, window)?;
@@ -276,6 +284,7 @@ impl ServerCore {
         id: WindowId,
         rect: Rect,
         bg: Color,
+        events: EventMask,
     ) -> Result<(), Failure> {
         self.check_new_id(client, id.0)?;
         let max = self.config.max_windows_per_client;
@@ -301,7 +310,7 @@ impl ServerCore {
                 .config
                 .label_windows
                 .then(|| self.clients[&client].peer.host()),
-            events: EventMask::ALL,
+            events,
             fb,
         };
         self.scene.insert(window);

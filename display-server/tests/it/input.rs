@@ -1,6 +1,7 @@
 //! Input injection (XTEST-like) on the headless backend, and where input goes: keys to the
 //! focused window's owner, pointer input to the owner of the window under the pointer.
 
+use dispd_protocol::Request;
 use display_server::Config;
 use gui_client::{
     Button, Color, Display, ErrorCode, Event, InputAction, Key, Modifiers, Rect, WheelDelta, WindowId,
@@ -208,6 +209,77 @@ fn select_events_chooses_what_a_window_reports() {
     a.inject_input(key("z"));
     let (got, _) = wait_event(&mut a, "keys still selected", |e| matches!(e, Event::Key(_)));
     assert!(matches!(&got, Event::Key(k) if k.window == quiet), "{got:?}");
+}
+
+/// `CreateWindowWithEvents` (X's `CreateWindow` with an event mask): a window created selecting
+/// only exposures hears its expose when mapped but not the focus it takes, one created selecting
+/// nothing hears nothing, and the request is refused as `CreateWindow` is (a taken id, a size
+/// over the limit), creating nothing.
+#[test]
+fn a_window_created_with_events_reports_only_those() {
+    let server = TestServer::start(Config {
+        allow_injection: true,
+        ..Config::default()
+    });
+    let mut a = server.connect(Transport::Unix);
+    let exposed = a
+        .create_window_with_events(
+            Rect::new(10, 10, 100, 50),
+            Color::WHITE,
+            gui_client::EventMask::EXPOSE,
+        )
+        .expect("window");
+    a.map_window(exposed);
+    a.sync().expect("sync");
+    assert_eq!(
+        quiet_events(&mut a, "mapping a window that selects exposures"),
+        [Event::Expose {
+            window: exposed,
+            rect: Rect::new(0, 0, 100, 50)
+        }],
+        "the expose, and not the focus it took"
+    );
+    let quiet = a
+        .create_window_with_events(
+            Rect::new(150, 10, 100, 50),
+            Color::WHITE,
+            gui_client::EventMask::NONE,
+        )
+        .expect("window");
+    a.map_window(quiet);
+    a.sync().expect("sync");
+    assert_eq!(quiet_events(&mut a, "mapping a window that selects nothing"), []);
+    // The quiet window has the focus: a key goes to it, and is not sent.
+    a.inject_input(key("q"));
+    a.sync().expect("sync");
+    assert_eq!(quiet_events(&mut a, "a key into the quiet window"), []);
+
+    // Refused as CreateWindow is: the id of a live window, then a window too wide.
+    a.send(&Request::CreateWindowWithEvents {
+        window: quiet,
+        rect: Rect::new(0, 0, 10, 10),
+        background: Color::WHITE,
+        events: gui_client::EventMask::ALL,
+    });
+    let seq = a.last_seq();
+    let err = next_request_error(&mut a);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadId), "{err:?}");
+    let wide = a
+        .create_window_with_events(
+            Rect::new(0, 0, 100_000, 10),
+            Color::WHITE,
+            gui_client::EventMask::ALL,
+        )
+        .expect("id");
+    let seq = a.last_seq();
+    let err = next_request_error(&mut a);
+    assert_eq!((err.seq, err.code), (seq, ErrorCode::BadValue), "{err:?}");
+    let windows = a.list_windows().expect("list");
+    assert_eq!(
+        windows.iter().map(|w| w.id).collect::<Vec<_>>(),
+        [exposed, quiet],
+        "neither refused request made a window (the wide one {wide:?} is not there)"
+    );
 }
 
 /// Injected input-method text reaches the focused window as `TextInput`, and an injected close

@@ -25,7 +25,7 @@ use dispd_protocol::{CursorShape, InputAction, Packed, Segment, SmallPoint, Smal
 // ---------------------------------------------------------------------------------------------
 
 /// Number of [`Request`] variants; keep in step with [`request_index`].
-pub const REQUEST_VARIANTS: usize = 27;
+pub const REQUEST_VARIANTS: usize = 28;
 
 pub fn request_index(r: &Request) -> usize {
     match r {
@@ -56,6 +56,7 @@ pub fn request_index(r: &Request) -> usize {
         Request::SelectEvents { .. } => 24,
         Request::GetImageAs { .. } => 25,
         Request::PutShmSubImage { .. } => 26,
+        Request::CreateWindowWithEvents { .. } => 27,
     }
 }
 
@@ -473,6 +474,7 @@ pub fn request_name(r: &Request) -> &'static str {
         Request::SelectEvents { .. } => "SelectEvents",
         Request::GetImageAs { .. } => "GetImageAs",
         Request::PutShmSubImage { .. } => "PutShmSubImage",
+        Request::CreateWindowWithEvents { .. } => "CreateWindowWithEvents",
     }
 }
 
@@ -1302,6 +1304,18 @@ pub fn sample_requests() -> Vec<Request> {
             segment: 0,
             offset: u64::MAX,
             stride: u32::MAX,
+        },
+        Request::CreateWindowWithEvents {
+            window: W,
+            rect: Rect::new(10, 20, 640, 480),
+            background: Color::rgb(0x20, 0x40, 0x60),
+            events: dispd_protocol::EventMask::EXPOSE | dispd_protocol::EventMask::KEY,
+        },
+        Request::CreateWindowWithEvents {
+            window: WindowId(u32::MAX),
+            rect: Rect::new(i32::MIN, -1, 0, u32::MAX),
+            background: Color(0),
+            events: dispd_protocol::EventMask::ALL,
         },
         Request::NoOperation,
         Request::SelectEvents {

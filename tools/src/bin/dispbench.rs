@@ -20,7 +20,8 @@
 //!
 //! Where dispd has no exact equivalent the nearest request stands in, under x11perf's label:
 //! `-noop` sends `NoOperation` (X's no-op), `-pointer` makes a `Sync` round trip, `-create` and `-map`
-//! use top-level windows (dispd has no subwindows), `-ftext` draws the `Fixed` face, X's own
+//! use top-level windows (dispd has no subwindows; each is created with its event mask, as
+//! X's are, then mapped and destroyed on its own), `-ftext` draws the `Fixed` face, X's own
 //! misc-fixed 6x13 (with `-aa`, DejaVu Sans Mono at 10 px, anti-aliased, a 6x12 cell).
 //! `-connect` (connect and handshake) is dispd's own.
 //!
@@ -276,7 +277,9 @@ impl Session {
     fn open(args: &Args, opts: &ConnectOptions) -> Result<Self, Failure> {
         let mut d = Display::connect(opts)?;
         let rect = Rect::new(WINDOW_AT.0, WINDOW_AT.1, WIDTH as u32, HEIGHT as u32);
-        let win = d.create_window(rect, Color::WHITE)?;
+        // x11perf's window selects no events; neither does this one (nor the windows of
+        // -create and -map), so that mapping windows costs no focus or expose events.
+        let win = d.create_window_with_events(rect, Color::WHITE, EventMask::NONE)?;
         d.set_title(
             win,
             if args.aa {
@@ -285,9 +288,6 @@ impl Session {
                 "dispbench"
             },
         );
-        // x11perf's window selects no events; neither does this one (nor the windows of
-        // -create and -map), so that mapping windows costs no focus or expose events.
-        d.select_events(win, EventMask::NONE);
         d.map_window(win);
         d.sync()?;
         let mut s = Self {
@@ -801,13 +801,10 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             let rects = child_rects(n);
             let id = WindowId(s.d.setup().ids.base);
             let sample = [
-                Request::CreateWindow {
+                Request::CreateWindowWithEvents {
                     window: id,
                     rect: rects[0],
                     background: Color::BLACK,
-                },
-                Request::SelectEvents {
-                    window: id,
                     events: EventMask::NONE,
                 },
                 Request::MapWindow { window: id },
@@ -816,7 +813,7 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             return Ok(Bench {
                 label,
                 objects: n as u64,
-                per_request: 1.0 / 4.0,
+                per_request: 1.0 / 3.0,
                 sent: sample.iter().map(frame_len).sum::<u64>() as f64,
                 work: Work::Create { rects },
                 received: None,
@@ -826,8 +823,7 @@ fn prepare(s: &mut Session, args: &Args, t: usize, kids: Option<u32>) -> Result<
             let n = kids.unwrap_or(25).max(1) as usize;
             let mut windows = Vec::with_capacity(n);
             for r in child_rects(n) {
-                let w = s.d.create_window(r, Color::BLACK)?;
-                s.d.select_events(w, EventMask::NONE);
+                let w = s.d.create_window_with_events(r, Color::BLACK, EventMask::NONE)?;
                 s.d.map_window(w);
                 windows.push(w);
             }
@@ -934,9 +930,7 @@ fn work(s: &mut Session, bench: &mut Bench, reps: u64) -> Result<(), Failure> {
             for i in 0..reps {
                 ids.clear();
                 for r in rects.iter() {
-                    let w = s.d.create_window(*r, Color::BLACK)?;
-                    s.d.select_events(w, EventMask::NONE);
-                    ids.push(w);
+                    ids.push(s.d.create_window_with_events(*r, Color::BLACK, EventMask::NONE)?);
                 }
                 for &w in &ids {
                     s.d.map_window(w);
