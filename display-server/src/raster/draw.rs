@@ -1176,11 +1176,7 @@ fn copy_area(
     touched: &mut Damage,
 ) {
     let dest = Rect::new(x, y, src.width, src.height);
-    let parts: Vec<Rect> = match &st.clip {
-        None => vec![dest],
-        Some(c) => c.rects.iter().filter_map(|r| r.intersect(&dest)).collect(),
-    };
-    for part in parts {
+    let mut copy_part = |part: Rect| {
         let from = part.translate(src.x - x, src.y - y);
         if source == target {
             fb.copy_within(from, part.x, part.y);
@@ -1193,6 +1189,14 @@ fn copy_area(
             fb.make_opaque(part);
         }
         touched.add_rect(part);
+    };
+    match &st.clip {
+        None => copy_part(dest),
+        Some(c) => c
+            .rects
+            .iter()
+            .filter_map(|r| r.intersect(&dest))
+            .for_each(copy_part),
     }
 }
 

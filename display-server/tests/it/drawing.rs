@@ -1235,6 +1235,25 @@ fn copy_area_between_drawables_and_overlapping() {
             old_at(x, y)
         }
     });
+    // Under a clip of two rectangles, one partly outside the copy: only the parts of the
+    // destination inside the clip change.
+    reset(&mut d);
+    d.draw(win)
+        .clip(&[Rect::new(0, 0, 10, 10), Rect::new(30, 20, 100, 5)])
+        .copy_area(win, Rect::new(0, 10, 50, 30), 2, 0);
+    assert_pixels(
+        &read(&mut d, win, w, h),
+        "copied under two clip rectangles",
+        |x, y| {
+            let in_copy = (2..52).contains(&x) && y < 30;
+            let in_clip = (x < 10 && y < 10) || (x >= 30 && (20..25).contains(&y));
+            if in_copy && in_clip {
+                old_at(x - 2, y + 10)
+            } else {
+                old_at(x, y)
+            }
+        },
+    );
     assert_no_errors(&mut d, "CopyArea");
 }
 
