@@ -112,7 +112,8 @@ pub enum Event {
     },
 }
 
-/// A set of kinds of [`Event`], one bit each, for [`crate::Request::SelectEvents`].
+/// A set of kinds of [`Event`], one bit each, for [`crate::Request::SelectEvents`] and
+/// [`crate::Request::CreateWindowWithEvents`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EventMask(pub u32);

@@ -1114,10 +1114,17 @@ fn wild_request(rng: &mut Rng, ids: &[u32]) -> Request {
     let id = rng.pick(ids);
     let window = WindowId(id);
     match rng.below(18) {
-        0 | 1 => Request::CreateWindow {
+        0 => Request::CreateWindow {
             window,
             rect: wild_rect(rng),
             background: Color(rng.next() as u32),
+        },
+        1 => Request::CreateWindowWithEvents {
+            window,
+            rect: wild_rect(rng),
+            background: Color(rng.next() as u32),
+            // Any bits, known or not.
+            events: dispd_protocol::EventMask(rng.next() as u32),
         },
         2 => Request::DestroyWindow { window },
         3 => Request::MapWindow { window },
@@ -1193,6 +1200,28 @@ fn wild_request(rng: &mut Rng, ids: &[u32]) -> Request {
             },
         },
     }
+}
+
+/// The first one-byte enum tag no request has: the number of `Request` variants, found by
+/// decoding (a known tag followed by zeros decodes, or leaves bytes over; an unknown one is
+/// malformed), so that the unknown-tag frames stay unknown as variants are appended.
+fn first_unknown_request_tag() -> u8 {
+    let unknown = |tag: u8| {
+        let mut body = vec![tag];
+        body.extend([0u8; 64]);
+        matches!(
+            dispd_protocol::decode::<Request>(&body),
+            Err(dispd_protocol::DecodeError::Malformed(_))
+        )
+    };
+    let first = (0..128)
+        .find(|&t| unknown(t))
+        .expect("some tag under 128 is unknown");
+    assert!(
+        first >= 18 && (first..128).all(unknown),
+        "tags from {first} on must all be unknown"
+    );
+    first
 }
 
 /// Tallies of how hostile connections ended.
@@ -1411,8 +1440,9 @@ fn hostile_connection(
         // A frame whose body starts with an enum tag no request has.
         5 => {
             accept(&mut p);
+            let first_unknown = first_unknown_request_tag();
             let mut body = if rng.chance(50) {
-                vec![18 + rng.below(110) as u8]
+                vec![first_unknown + rng.below(128 - u64::from(first_unknown)) as u8]
             } else {
                 vec![0x80 | rng.next() as u8, 1 + rng.below(127) as u8]
             };
