@@ -661,11 +661,6 @@ fn apply(
         }
     }
     if let Some((a, b, c, d)) = touched.0 {
-        if st.copy() && fb.is_opaque() {
-            if let Some(r) = Damage(Some((a, b, c, d))).clip(fb.bounds()) {
-                fb.make_opaque(r);
-            }
-        }
         *damage = Damage(before);
         damage.add(a, b, c, d);
     }
@@ -1096,24 +1091,29 @@ fn draw_image(
     dst: Rect,
     touched: &mut Damage,
 ) {
-    // Drawing a drawable into itself reads a copy of the source area.
+    // Drawing a drawable into itself reads a copy of the source area, and so does drawing a
+    // window, whose alpha bytes mean nothing to tiny-skia: the copy has them at 255.
+    let from_self = image == target;
     let own_copy;
-    let (source, src) = if image == target {
-        let Some(area) = src.intersect(&fb.bounds()) else {
+    let (source, src) = if from_self || sources.get(image).is_some_and(Framebuffer::is_opaque) {
+        let Some(original) = (if from_self { Some(&*fb) } else { sources.get(image) }) else {
+            return;
+        };
+        let Some(area) = src.intersect(&original.bounds()) else {
             return;
         };
         let mut part = Framebuffer::new_transparent(area.size());
-        part.copy_from(fb, area, 0, 0);
+        part.copy_from(original, area, 0, 0);
         own_copy = part;
         (
             &own_copy,
             Rect::new(src.x - area.x, src.y - area.y, src.width, src.height),
         )
     } else {
-        match sources.get(image) {
-            Some(s) => (s, src),
-            None => return,
-        }
+        let Some(s) = sources.get(image) else {
+            return;
+        };
+        (s, src)
     };
     let Some(pixmap) = skia::pixmap_ref(source) else {
         return;
@@ -1182,11 +1182,6 @@ fn copy_area(
             fb.copy_within(from, part.x, part.y);
         } else if let Some(s) = sources.get(source) {
             fb.copy_from(s, from, part.x, part.y);
-        }
-        // Pixels from an image may be translucent; a window must stay opaque.
-        let translucent = source != target && sources.get(source).is_some_and(|s| !s.is_opaque());
-        if translucent {
-            fb.make_opaque(part);
         }
         touched.add_rect(part);
     };

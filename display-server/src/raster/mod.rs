@@ -4,8 +4,11 @@
 //! wants the top byte zero: the on-screen backend masks it while copying), so presenting needs no
 //! conversion. In memory (little-endian) the bytes are B, G, R, A: tiny-skia, which draws into
 //! premultiplied R, G, B, A bytes, draws here directly with red and blue swapped in every colour
-//! it is given ([`skia`]). Windows are opaque (alpha 255 everywhere); off-screen images have
-//! real alpha.
+//! it is given ([`skia`]). Off-screen images have real alpha. Windows and the screen are opaque:
+//! as in an X window of depth 24, their alpha bytes mean nothing (a put of client pixels copies
+//! them as they come, with no pass to set them), and every reader that hands pixels on with
+//! alpha (read-backs, copies into images, images drawn from a window) reads them as 255. No
+//! operation's colour depends on the alpha already in a pixel it paints over.
 //!
 //! Module map: [`draw`] applies a batch of ops; `shapes` builds paths; `skia` bridges to
 //! tiny-skia; `font` lays out and rasterizes text; `pixel` holds the premultiplied arithmetic.
@@ -68,7 +71,8 @@ impl Framebuffer {
         }
     }
 
-    /// Whether every pixel is opaque (windows and the screen).
+    /// Whether this is opaque (a window, the screen): its alpha bytes mean nothing and read as
+    /// 255.
     pub fn is_opaque(&self) -> bool {
         self.opaque
     }
@@ -88,12 +92,13 @@ impl Framebuffer {
         Size::new(self.width, self.height)
     }
 
-    /// All pixels, row by row, premultiplied `0xAARRGGBB`.
+    /// All pixels, row by row, premultiplied `0xAARRGGBB` (in an opaque framebuffer, alpha is
+    /// whatever was last written there: read it as 255).
     pub fn pixels(&self) -> &[u32] {
         &self.pixels
     }
 
-    /// All pixels, to change. Keep opaque framebuffers opaque (see [`Framebuffer::make_opaque`]).
+    /// All pixels, to change.
     pub fn pixels_mut(&mut self) -> &mut [u32] {
         &mut self.pixels
     }
@@ -121,20 +126,6 @@ impl Framebuffer {
             return None;
         }
         Some(self.pixels[y as usize * self.width as usize + x as usize])
-    }
-
-    /// Sets alpha to 255 in `rect` of an opaque framebuffer, after an op that may have written
-    /// alpha (copy blending, copies from images): the colour stays as composited over black.
-    pub fn make_opaque(&mut self, rect: Rect) {
-        if !self.opaque {
-            return;
-        }
-        let Some(r) = rect.intersect(&self.bounds()) else {
-            return;
-        };
-        for y in r.y as u32..r.y as u32 + r.height {
-            vector::force_alpha(&mut self.row_mut(y)[r.x as usize..r.x as usize + r.width as usize]);
-        }
     }
 
     /// Fills `rect` (clipped) with `color`: source-over, or replacing the pixels when `copy`.
@@ -317,7 +308,8 @@ impl Framebuffer {
         }
     }
 
-    /// Copies `src_rect` of `src` to `(dx, dy)` here, clipping both sides.
+    /// Copies `src_rect` of `src` to `(dx, dy)` here, clipping both sides. Pixels from an opaque
+    /// framebuffer come into one with alpha as opaque.
     pub fn copy_from(&mut self, src: &Framebuffer, src_rect: Rect, dx: i32, dy: i32) {
         let Some(s) = src_rect.intersect(&src.bounds()) else {
             return;
@@ -329,20 +321,24 @@ impl Framebuffer {
         let sx = (i64::from(s.x) + i64::from(d.x) - i64::from(moved.x)) as usize;
         let sy = (i64::from(s.y) + i64::from(d.y) - i64::from(moved.y)) as u32;
         let w = d.width as usize;
+        let set_alpha = src.opaque && !self.opaque;
         for row in 0..d.height {
             let from = &src.row(sy + row)[sx..sx + w];
-            self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + w].copy_from_slice(from);
+            let to = &mut self.row_mut(d.y as u32 + row)[d.x as usize..d.x as usize + w];
+            if set_alpha {
+                vector::copy_opaque(to, from);
+            } else {
+                to.copy_from_slice(from);
+            }
         }
     }
 
     /// Writes pixels (`rect.width * rect.height` of `format`, length already checked) at
-    /// `rect`, clipped, replacing what was there. Opaque framebuffers drop the alpha.
+    /// `rect`, clipped, replacing what was there. Opaque framebuffers ignore the alpha.
     pub fn put_pixels(&mut self, rect: Rect, format: PixelFormat, data: &[u8]) {
         match (format, self.opaque) {
-            // The framebuffer's own layout: a copy, alpha forced.
-            (PixelFormat::Bgra8, true) => {
-                self.put_rows(rect, data, |s: [u8; 4]| u32::from_le_bytes(s) | 0xff00_0000)
-            }
+            // The framebuffer's own layout, whose alpha an opaque one ignores: a copy.
+            (PixelFormat::Bgra8, true) => self.put_rows(rect, data, u32::from_le_bytes),
             // Premultiplied as promised: no channel above alpha, whatever was sent.
             (PixelFormat::Bgra8, false) => self.put_rows(rect, data, |[b, g, r, a]: [u8; 4]| {
                 u32::from_le_bytes([b.min(a), g.min(a), r.min(a), a])
@@ -397,7 +393,7 @@ impl Framebuffer {
     }
 
     /// Reads `rect` as the pixels are kept (premultiplied BGRA, [`PixelFormat::Bgra8`]): a copy
-    /// of the rows. Pixels outside read as opaque black.
+    /// of the rows, alpha 255 if opaque. Pixels outside read as opaque black.
     pub fn read_bgra(&self, rect: Rect) -> Vec<u8> {
         let black = 0xff00_0000u32;
         let Some(s) = rect.intersect(&self.bounds()) else {
@@ -407,6 +403,8 @@ impl Framebuffer {
         let outside = |out: &mut Vec<u8>, n: i64| {
             out.extend(std::iter::repeat_n(black.to_le_bytes(), n as usize).flatten())
         };
+        // An opaque row gets its alpha in a small buffer that stays in cache, then is appended.
+        let mut with_alpha = vec![0u32; if self.opaque { s.width as usize } else { 0 }];
         // In i64, as `right` and `bottom` are: no sum below can overflow.
         for y in i64::from(rect.y)..rect.bottom() {
             if y < i64::from(s.y) || y >= s.bottom() {
@@ -415,7 +413,12 @@ impl Framebuffer {
             }
             outside(&mut out, i64::from(s.x) - i64::from(rect.x));
             let row = &self.row(y as u32)[s.x as usize..s.x as usize + s.width as usize];
-            out.extend_from_slice(bytemuck::cast_slice(row));
+            if self.opaque {
+                vector::copy_opaque(&mut with_alpha, row);
+                out.extend_from_slice(bytemuck::cast_slice(&with_alpha));
+            } else {
+                out.extend_from_slice(bytemuck::cast_slice(row));
+            }
             outside(&mut out, rect.right() - s.right());
         }
         out
@@ -637,6 +640,37 @@ mod tests {
             fb.read_rgba(Rect::new(-1, 0, 2, 1)),
             [0, 0, 0, 255, 255, 255, 255, 255]
         );
+    }
+
+    #[test]
+    fn opaque_framebuffers_read_whatever_alpha_they_hold_as_255() {
+        // As a screen composed from windows that were given any alpha holds them.
+        let mut fb = Framebuffer::new(Size::new(3, 2), Color::WHITE);
+        fb.put_pixels(
+            Rect::new(0, 0, 3, 1),
+            PixelFormat::Bgra8,
+            &[30, 20, 10, 0, 60, 50, 40, 7, 90, 80, 70, 128],
+        );
+        let top = Rect::new(0, 0, 3, 1);
+        assert_eq!(
+            fb.read_rgba(top),
+            [10, 20, 30, 255, 40, 50, 60, 255, 70, 80, 90, 255]
+        );
+        assert_eq!(
+            fb.read_bgra(top),
+            [30, 20, 10, 255, 60, 50, 40, 255, 90, 80, 70, 255]
+        );
+        assert_eq!(
+            fb.read_as(top, PixelFormat::Rgb8),
+            [10, 20, 30, 40, 50, 60, 70, 80, 90]
+        );
+        // Partly outside, both ways of reading.
+        let part = Rect::new(-1, 0, 2, 1);
+        assert_eq!(fb.read_rgba(part), [0, 0, 0, 255, 10, 20, 30, 255]);
+        assert_eq!(fb.read_bgra(part), [0, 0, 0, 255, 30, 20, 10, 255]);
+        let mut image = Framebuffer::new_transparent(Size::new(3, 1));
+        image.copy_from(&fb, top, 0, 0);
+        assert_eq!(image.read_bgra(top), fb.read_bgra(top));
     }
 
     #[test]

@@ -1734,3 +1734,80 @@ fn images_read_back_in_every_format_are_get_image_s_pixels() {
         other => panic!("another client's window: {other:?}"),
     }
 }
+
+#[test]
+fn windows_ignore_the_alpha_they_are_given_and_read_back_opaque() {
+    // A window takes its own layout (Bgra8) as sent, alpha bytes and all, with no pass to set
+    // them: every way out of the window must still show alpha 255 and the colours sent, and
+    // nothing drawn over it may depend on those bytes. Window `junk` gets pixels whose alpha is
+    // anything (below its colours too); window `clean` the same colours with alpha 255.
+    let (w, h) = (8u32, 4u32);
+    let (_server, mut d, junk) = setup(w, h, WHITE);
+    let clean = d
+        .create_window(Rect::new(20, 0, w, h), WHITE)
+        .expect("create_window");
+    let colour = |x: u32, y: u32| [(x * 31) as u8, (y * 60 + 7) as u8, (200 - x * 9) as u8];
+    let alphas = [0u8, 1, 77, 128, 200, 254, 255, 3];
+    let mut bgra_junk = Vec::new();
+    let mut rgba_clean = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let [r, g, b] = colour(x, y);
+            bgra_junk.extend([b, g, r, alphas[((x + y) % 8) as usize]]);
+            rgba_clean.extend([r, g, b, 255]);
+        }
+    }
+    let all = Rect::new(0, 0, w, h);
+    d.put_image_as(junk, all, PixelFormat::Bgra8, false, bgra_junk);
+    d.put_image(clean, all, rgba_clean);
+    let opaque = |x: u32, y: u32| {
+        let [r, g, b] = colour(x, y);
+        [r, g, b, 255]
+    };
+    assert_pixels(&read(&mut d, junk, w, h), "read back as RGBA", opaque);
+    let bgra = d
+        .get_image_as(junk, all, PixelFormat::Bgra8)
+        .expect("get_image_as");
+    for (i, p) in bgra.data.chunks_exact(4).enumerate() {
+        let [r, g, b, a] = opaque(i as u32 % w, i as u32 / w);
+        assert_eq!(p, [b, g, r, a], "pixel {i} read back in the server's layout");
+    }
+
+    // Copied and drawn into off-screen images, which keep alpha: opaque there too.
+    let copied = d.create_image(Size::new(w, h)).expect("create_image");
+    let drawn = d.create_image(Size::new(w, h)).expect("create_image");
+    d.draw(copied).copy_area(junk, all, 0, 0);
+    d.draw(drawn).draw_image(junk, all, all);
+    for (image, how) in [(copied, "CopyArea"), (drawn, "DrawImage")] {
+        assert_pixels(&read(&mut d, image, w, h), how, opaque);
+        let bgra = d
+            .get_image_as(image, all, PixelFormat::Bgra8)
+            .expect("get_image_as");
+        assert!(
+            bgra.data.chunks_exact(4).all(|p| p[3] == 255),
+            "{how}: alpha in the image {:?}",
+            bgra.data
+        );
+    }
+
+    // Drawing over the window (source-over, copy, anti-aliased, a window drawn into itself)
+    // gives what it gives over the same colours with alpha 255.
+    for win in [junk, clean] {
+        d.draw(win)
+            .color(Color::rgba(255, 0, 0, 128))
+            .fill_rect(Rect::new(0, 0, 4, 2))
+            .antialias(true)
+            .color(Color::rgba(0, 0, 255, 200))
+            .line(0, 3, 7, 1)
+            .antialias(false)
+            .blend(BlendMode::Copy)
+            .color(Color::rgba(0, 255, 0, 100))
+            .fill_rect(Rect::new(6, 0, 2, 1))
+            .blend(BlendMode::SourceOver)
+            .draw_image(win, Rect::new(0, 0, 3, 3), Rect::new(4, 2, 3, 2))
+            .copy_area(win, Rect::new(0, 0, 2, 2), 6, 2);
+    }
+    let want = read(&mut d, clean, w, h);
+    assert_pixels(&read(&mut d, junk, w, h), "drawn over", |x, y| px(&want, x, y));
+    assert_no_errors(&mut d, "drawing over pixels put with any alpha");
+}

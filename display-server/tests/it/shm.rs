@@ -99,7 +99,16 @@ fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
     assert_eq!(
         img.pixel(5, 7),
         Some([r / 2, g / 2, b / 2, 255]),
-        "new pixels, alpha forced in a window"
+        "new pixels, alpha read as 255 in a window"
+    );
+    // Put as they came (alpha 127), read back opaque in the server's layout too.
+    let bgra = d
+        .get_image_as(win, Rect::new(5, 7, 1, 1), PixelFormat::Bgra8)
+        .expect("get_image_as");
+    assert_eq!(
+        bgra.data,
+        [b / 2, g / 2, r / 2, 255],
+        "alpha in the server's layout"
     );
     d.detach_shm(seg);
 }
