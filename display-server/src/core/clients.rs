@@ -1,8 +1,7 @@
 //! Connecting and disconnecting clients, and their slices of the id space.
 
-use std::collections::BTreeSet;
-
 use dispd_protocol::{ClientId, IdRange, WindowId};
+use rustc_hash::FxHashSet;
 
 use super::ServerCore;
 use crate::auth::Peer;
@@ -27,8 +26,9 @@ pub struct ClientInfo {
     pub requests: u64,
     /// The ids it may allocate.
     pub ids: IdRange,
-    /// Its windows.
-    pub windows: BTreeSet<WindowId>,
+    /// Its windows (a hash set: a window in and out is cheaper than in a tree, and nothing
+    /// needs them in order).
+    pub windows: FxHashSet<WindowId>,
     slot: u32,
 }
 
@@ -107,7 +107,7 @@ impl ServerCore {
                 pixels: 0,
                 requests: 0,
                 ids,
-                windows: BTreeSet::new(),
+                windows: FxHashSet::default(),
                 slot,
             },
         );
@@ -127,5 +127,46 @@ impl ServerCore {
         self.frame_requests.retain(|(c, _)| *c != client);
         self.slots.free.push(info.slot);
         self.output.retain(|(to, _)| *to != client);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::headless::Headless;
+    use crate::config::Config;
+    use dispd_protocol::{Color, Rect, Request, Size};
+
+    #[test]
+    fn a_disconnect_destroys_every_window_of_the_client_and_no_other() {
+        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
+        let peer = || Peer::Unix { uid: None, pid: None };
+        let (leaving, ids) = core.connect(peer(), true).unwrap();
+        let (staying, other_ids) = core.connect(peer(), true).unwrap();
+        let create = |core: &mut ServerCore, client, id| {
+            let request = Request::CreateWindow {
+                window: WindowId(id),
+                rect: Rect::new(0, 0, 8, 8),
+                background: Color::WHITE,
+            };
+            core.handle_request(client, 1, request);
+        };
+        let mine: Vec<u32> = (1..=6).map(|i| ids.base + i).collect();
+        for &id in &mine {
+            create(&mut core, leaving, id);
+        }
+        create(&mut core, staying, other_ids.base + 1);
+        core.handle_request(
+            leaving,
+            2,
+            Request::DestroyWindow {
+                window: WindowId(mine[2]),
+            },
+        );
+        assert_eq!(core.clients[&leaving].windows.len(), 5);
+        core.disconnect(leaving);
+        assert!(mine.iter().all(|&id| core.scene.get(WindowId(id)).is_none()));
+        assert!(core.scene.get(WindowId(other_ids.base + 1)).is_some());
+        assert_eq!(core.clients[&staying].windows.len(), 1);
     }
 }
