@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gui_client::{Color, ConnectOptions, Display, Event, Rect};
+use gui_client::{Color, ConnectOptions, Display, Event, PixelFormat, Rect};
 
 const WAIT: Duration = Duration::from_secs(15);
 const TITLE: &str = "dispd-onscreen-test";
@@ -219,6 +219,15 @@ fn native_window_shows_pixels_and_delivers_input() {
     p.color(Color::rgb(0, 0, 255))
         .fill_rect(Rect::new(100, 60, 100, 60));
     p.finish();
+    // Pixels in the server's own layout with alpha 0, which a window ignores: shown as sent.
+    let green = [0u8, 200, 0, 0].repeat(20 * 20);
+    display.put_image_as(
+        window,
+        Rect::new(160, 10, 20, 20),
+        PixelFormat::Bgra8,
+        false,
+        green,
+    );
     display.sync().expect("sync");
 
     // The native window shows the drawing at the position the client asked for.
@@ -231,9 +240,17 @@ fn native_window_shows_pixels_and_delivers_input() {
             pixel(&shot, x0 + 99, y0 + 59),
             pixel(&shot, x0 + 150, y0 + 90),
             pixel(&shot, x0 + 150, y0 + 10),
+            pixel(&shot, x0 + 170, y0 + 20),
             pixel(&shot, x0 - 5, y0 - 5),
         ];
-        let want = [[255, 0, 0], [255, 0, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0]];
+        let want = [
+            [255, 0, 0],
+            [255, 0, 0],
+            [0, 0, 255],
+            [255, 255, 255],
+            [0, 200, 0],
+            [0, 0, 0],
+        ];
         if got == want {
             break;
         }

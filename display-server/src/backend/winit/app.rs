@@ -301,7 +301,7 @@ impl Native {
                 let x1 = (region.right() as u32).min(mw);
                 let row = &self.mirror[(y * mw) as usize..((y + 1) * mw) as usize];
                 let n = x1.saturating_sub(x0) as usize;
-                // softbuffer wants the top byte zero; ours holds alpha (255 in windows).
+                // softbuffer wants the top byte zero; ours holds alpha (in windows, bytes that mean nothing).
                 for (d, p) in dst[..n].iter_mut().zip(&row[x0 as usize..x1 as usize]) {
                     *d = p & 0x00ff_ffff;
                 }
