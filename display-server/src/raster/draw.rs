@@ -742,33 +742,74 @@ fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damag
         return;
     };
     let paint = st.skia_paint();
-    let mask = st.clip.as_ref().map(|c| &c.mask);
-    if let Some(mut pm) = skia::pixmap_mut(fb) {
-        pm.fill_rect(rect, &paint, ts, mask);
-    }
-    touched.add_bounds(rect, ts, 1.0);
+    let mut op = Damage::default();
+    op.add_bounds(rect, ts, 1.0);
+    skia_draw(fb, st, op, |pm, mask| pm.fill_rect(rect, &paint, ts, mask));
+    touched.add_damage(op);
 }
 
 fn fill(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let ts = st.skia_transform();
     let paint = st.skia_paint();
-    let mask = st.clip.as_ref().map(|c| &c.mask);
-    if let Some(mut pm) = skia::pixmap_mut(fb) {
-        pm.fill_path(path, &paint, st.skia_fill_rule(), ts, mask);
-    }
-    touched.add_bounds(path.bounds(), ts, 1.0);
+    let mut op = Damage::default();
+    op.add_bounds(path.bounds(), ts, 1.0);
+    skia_draw(fb, st, op, |pm, mask| {
+        pm.fill_path(path, &paint, st.skia_fill_rule(), ts, mask)
+    });
+    touched.add_damage(op);
 }
 
 fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let ts = st.skia_transform();
     let paint = st.skia_paint();
     let stroke = st.stroke();
-    let mask = st.clip.as_ref().map(|c| &c.mask);
-    if let Some(mut pm) = skia::pixmap_mut(fb) {
-        pm.stroke_path(path, &paint, &stroke, ts, mask);
-    }
+    let mut op = Damage::default();
     // Miter joins reach out to miter_limit half-widths.
-    touched.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
+    op.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
+    skia_draw(fb, st, op, |pm, mask| {
+        pm.stroke_path(path, &paint, &stroke, ts, mask)
+    });
+    touched.add_damage(op);
+}
+
+/// Runs a tiny-skia draw whose pixels all lie in `op`, under the state's clip. tiny-skia's
+/// `Source` blend (dispd's `Copy`) under a mask stores transparent black where the mask is
+/// zero in the runs it blits whole (that pipeline scales the colour by the mask but never
+/// reads the pixel back), so a replacing blend under a clip draws without the mask and then
+/// puts back every pixel of `op` outside the clip.
+fn skia_draw(
+    fb: &mut Framebuffer,
+    st: &State,
+    op: Damage,
+    draw: impl FnOnce(&mut tiny_skia::PixmapMut<'_>, Option<&Mask>),
+) {
+    let Some(clip) = st.clip.as_ref().filter(|_| st.copy()) else {
+        if let Some(mut pm) = skia::pixmap_mut(fb) {
+            draw(&mut pm, st.clip.as_ref().map(|c| &c.mask));
+        }
+        return;
+    };
+    let Some(area) = op.clip(fb.bounds()) else {
+        return;
+    };
+    let (x0, x1) = (area.x as usize, area.right() as usize);
+    let rows = area.y as u32..area.bottom() as u32;
+    let saved: Vec<u32> = rows.clone().flat_map(|y| fb.row(y)[x0..x1].to_vec()).collect();
+    if let Some(mut pm) = skia::pixmap_mut(fb) {
+        draw(&mut pm, None);
+    }
+    let width = fb.width() as usize;
+    let inside = clip.mask.data();
+    for (y, old) in rows.zip(saved.chunks_exact(x1 - x0)) {
+        let start = y as usize * width;
+        let kept = &inside[start + x0..start + x1];
+        let row = &mut fb.row_mut(y)[x0..x1];
+        for ((p, o), m) in row.iter_mut().zip(old).zip(kept) {
+            if *m == 0 {
+                *p = *o;
+            }
+        }
+    }
 }
 
 /// Fills (or strokes, with the line state) the ellipses inscribed in `rects`: spans and cached
@@ -1157,11 +1198,12 @@ fn draw_image(
     ) else {
         return;
     };
-    let mask = st.clip.as_ref().map(|c| &c.mask);
-    if let Some(mut pm) = skia::pixmap_mut(fb) {
-        pm.fill_rect(rect, &paint, Transform::identity(), mask);
-    }
-    touched.add_rect(covered);
+    let mut op = Damage::default();
+    op.add_rect(covered);
+    skia_draw(fb, st, op, |pm, mask| {
+        pm.fill_rect(rect, &paint, Transform::identity(), mask)
+    });
+    touched.add_damage(op);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1215,6 +1257,12 @@ impl Damage {
             clamp((r.right() + g).ceil()),
             clamp((r.bottom() + g).ceil()),
         );
+    }
+
+    fn add_damage(&mut self, other: Damage) {
+        if let Some((x0, y0, x1, y1)) = other.0 {
+            self.add(x0, y0, x1, y1);
+        }
     }
 
     fn add(&mut self, x0: i64, y0: i64, x1: i64, y1: i64) {
@@ -1307,7 +1355,7 @@ impl GlyphSink for TextSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dispd_protocol::Size;
+    use dispd_protocol::{GradientStop, Size};
 
     struct NoSources;
     impl Sources for NoSources {
@@ -2095,6 +2143,102 @@ mod tests {
                 other => panic!("{other:?}"),
             }
             assert!(inked(&f).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_replacing_blend_under_a_clip_leaves_every_pixel_outside_the_clip_alone() {
+        // tiny-skia's Source blend under a mask stores zero where the mask is zero in runs it
+        // blits whole; every op that goes through tiny-skia must still leave the outside alone.
+        struct One(Framebuffer);
+        impl Sources for One {
+            fn get(&self, d: Drawable) -> Option<&Framebuffer> {
+                (d == Drawable(2)).then_some(&self.0)
+            }
+        }
+        let mut picture = Framebuffer::new_transparent(Size::new(8, 8));
+        picture.fill_rect(picture.bounds(), Color::rgba(0, 0, 255, 200), true);
+        let sources = One(picture);
+        let gradient = Paint::Linear {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 40.0,
+            y1: 0.0,
+            stops: vec![
+                GradientStop {
+                    offset: 0.0,
+                    color: Color::rgba(255, 0, 0, 100),
+                },
+                GradientStop {
+                    offset: 1.0,
+                    color: Color::rgb(0, 255, 0),
+                },
+            ],
+        };
+        let translucent = DrawOp::SetColor(Color::rgba(255, 0, 0, 128));
+        let cases: Vec<(&str, Vec<DrawOp>)> = vec![
+            (
+                "rectangle",
+                vec![translucent.clone(), DrawOp::FillRect(Rect::new(0, 0, 40, 8))],
+            ),
+            (
+                "anti-aliased ellipse",
+                vec![
+                    translucent.clone(),
+                    DrawOp::SetAntialias(true),
+                    DrawOp::FillEllipse(Rect::new(-2, -2, 44, 12)),
+                ],
+            ),
+            (
+                "wide line",
+                vec![
+                    translucent,
+                    DrawOp::SetLineWidth(6),
+                    DrawOp::Line {
+                        x1: 0,
+                        y1: 4,
+                        x2: 40,
+                        y2: 4,
+                    },
+                ],
+            ),
+            (
+                "gradient",
+                vec![
+                    DrawOp::SetPaint(gradient),
+                    DrawOp::FillRect(Rect::new(0, 0, 40, 8)),
+                ],
+            ),
+            (
+                "image",
+                vec![DrawOp::DrawImage {
+                    image: Drawable(2),
+                    src: Rect::new(0, 0, 8, 8),
+                    dst: Rect::new(0, 0, 40, 8),
+                }],
+            ),
+        ];
+        let clips = [
+            vec![Rect::new(0, 0, 4, 8), Rect::new(30, 2, 4, 4)],
+            vec![Rect::new(5, 1, 20, 5)],
+        ];
+        for (what, ops) in cases {
+            for clip in &clips {
+                let mut f = Framebuffer::new(Size::new(40, 8), Color::WHITE);
+                let mut batch = vec![DrawOp::SetClip(clip.clone()), DrawOp::SetBlend(BlendMode::Copy)];
+                batch.extend(ops.iter().cloned());
+                draw_batch(&mut f, T, &mut Fonts::load(), &sources, &batch, 100).expect("draws");
+                let inside = |x: i32, y: i32| clip.iter().any(|r| r.contains(x, y));
+                for y in 0..8 {
+                    for x in 0..40 {
+                        if !inside(x, y) {
+                            assert_eq!(f.get(x, y), Some(WHITE), "{what}, clip {clip:?}: ({x}, {y})");
+                        }
+                    }
+                }
+                let changed = (0..8).any(|y| (0..40).any(|x| inside(x, y) && f.get(x, y) != Some(WHITE)));
+                assert!(changed, "{what}, clip {clip:?}: nothing drawn inside the clip");
+            }
         }
     }
 }
