@@ -6,7 +6,7 @@
 use dispd_protocol::{Compression, Drawable, ErrorCode, Request, ServerMessage};
 use gui_client::{ClientError, Color, Display, Image, PixelFormat, Rect, Size};
 
-use crate::util::{assert_pixels, wait_expose, RawClient, TestServer, Transport, WAIT};
+use crate::util::{assert_pixels, wait_expose, wait_screen, RawClient, TestServer, Transport, WAIT};
 
 /// A window of `w` x `h`, white, mapped and exposed.
 fn window(d: &mut Display, w: u32, h: u32) -> gui_client::WindowId {
@@ -109,6 +109,13 @@ fn shm_images_reach_windows_whole_and_clipped_in_every_format() {
         bgra.data,
         [b / 2, g / 2, r / 2, 255],
         "alpha in the server's layout"
+    );
+    // And on the screen, which the window (mapped at the origin) is composed into.
+    wait_screen(
+        &mut d,
+        Rect::new(5, 7, 1, 1),
+        "the screen under the put",
+        |_, _| [r / 2, g / 2, b / 2, 255],
     );
     d.detach_shm(seg);
 }
