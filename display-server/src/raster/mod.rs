@@ -458,7 +458,7 @@ impl Framebuffer {
             let src = &self.row(s.y as u32 + row)[s.x as usize..s.x as usize + s.width as usize];
             let dst = &mut out[dy * stride + dx * 4..dy * stride + (dx + s.width as usize) * 4];
             if self.opaque {
-                // Alpha is 255 everywhere: un-premultiplying is a swizzle.
+                // Opaque: alpha reads as 255, so un-premultiplying is a swizzle.
                 for (d, p) in dst.chunks_exact_mut(4).zip(src) {
                     d.copy_from_slice(&(swap_red_blue(*p) | 0xff00_0000).to_le_bytes());
                 }
