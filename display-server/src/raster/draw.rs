@@ -195,9 +195,17 @@ impl State {
             )
             .unwrap_or(Shader::SolidColor(skia::color(self.flat_color()))),
         };
+        // An opaque colour replaces exactly as it paints over: drawn source-over, it also
+        // fades strokes thinner than a pixel by their coverage, which tiny-skia does for no
+        // replacing blend, and needs no clip work in `skia_draw`.
+        let opaque = matches!(self.paint, Paint::Solid(c) if c.a() == 255);
         tiny_skia::Paint {
             shader,
-            blend_mode: self.skia_blend(),
+            blend_mode: if opaque {
+                tiny_skia::BlendMode::SourceOver
+            } else {
+                self.skia_blend()
+            },
             anti_alias: self.aa,
             force_hq_pipeline: false,
         }
@@ -737,6 +745,16 @@ fn fill_rects(fb: &mut Framebuffer, st: &State, rects: impl Iterator<Item = Rect
 }
 
 fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage, ts: Transform) {
+    // In device space, cut to the framebuffer first: tiny-skia rounds a rectangle's left and
+    // top edges half up, so one starting at -3 would fill from -2, a column too wide.
+    let r = if ts.is_identity() {
+        match r.intersect(&fb.bounds()) {
+            Some(r) => r,
+            None => return,
+        }
+    } else {
+        r
+    };
     let Some(rect) = tiny_skia::Rect::from_xywh(r.x as f32, r.y as f32, r.width as f32, r.height as f32)
     else {
         return;
@@ -744,7 +762,9 @@ fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damag
     let paint = st.skia_paint();
     let mut op = Damage::default();
     op.add_bounds(rect, ts, 1.0);
-    skia_draw(fb, st, op, |pm, mask| pm.fill_rect(rect, &paint, ts, mask));
+    skia_draw(fb, st, op, paint.blend_mode, |pm, mask| {
+        pm.fill_rect(rect, &paint, ts, mask)
+    });
     touched.add_damage(op);
 }
 
@@ -753,7 +773,7 @@ fn fill(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let paint = st.skia_paint();
     let mut op = Damage::default();
     op.add_bounds(path.bounds(), ts, 1.0);
-    skia_draw(fb, st, op, |pm, mask| {
+    skia_draw(fb, st, op, paint.blend_mode, |pm, mask| {
         pm.fill_path(path, &paint, st.skia_fill_rule(), ts, mask)
     });
     touched.add_damage(op);
@@ -764,9 +784,14 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let paint = st.skia_paint();
     let stroke = st.stroke();
     let mut op = Damage::default();
-    // Miter joins reach out to miter_limit half-widths.
-    op.add_bounds(path.bounds(), ts, stroke.width * stroke.miter_limit / 2.0 + 2.0);
-    skia_draw(fb, st, op, |pm, mask| {
+    // Miter joins reach out to miter_limit half-widths, in user space: scaled by the transform.
+    let scale = st.transform.0.abs().max(st.transform.1.abs());
+    op.add_bounds(
+        path.bounds(),
+        ts,
+        stroke.width * scale * stroke.miter_limit / 2.0 + 2.0,
+    );
+    skia_draw(fb, st, op, paint.blend_mode, |pm, mask| {
         pm.stroke_path(path, &paint, &stroke, ts, mask)
     });
     touched.add_damage(op);
@@ -781,9 +806,11 @@ fn skia_draw(
     fb: &mut Framebuffer,
     st: &State,
     op: Damage,
+    blend: tiny_skia::BlendMode,
     draw: impl FnOnce(&mut tiny_skia::PixmapMut<'_>, Option<&Mask>),
 ) {
-    let Some(clip) = st.clip.as_ref().filter(|_| st.copy()) else {
+    let replacing = blend == tiny_skia::BlendMode::Source;
+    let Some(clip) = st.clip.as_ref().filter(|_| replacing) else {
         if let Some(mut pm) = skia::pixmap_mut(fb) {
             draw(&mut pm, st.clip.as_ref().map(|c| &c.mask));
         }
@@ -1190,6 +1217,10 @@ fn draw_image(
         ((source.width() as f32 - src.x as f32).max(0.0) * sx).min(dst.width as f32) as u32,
         ((source.height() as f32 - src.y as f32).max(0.0) * sy).min(dst.height as f32) as u32,
     );
+    // Cut to the framebuffer, as in `fill_rect_skia`.
+    let Some(covered) = covered.intersect(&fb.bounds()) else {
+        return;
+    };
     let Some(rect) = tiny_skia::Rect::from_xywh(
         covered.x as f32,
         covered.y as f32,
@@ -1200,7 +1231,7 @@ fn draw_image(
     };
     let mut op = Damage::default();
     op.add_rect(covered);
-    skia_draw(fb, st, op, |pm, mask| {
+    skia_draw(fb, st, op, paint.blend_mode, |pm, mask| {
         pm.fill_rect(rect, &paint, Transform::identity(), mask)
     });
     touched.add_damage(op);
@@ -1218,9 +1249,26 @@ fn copy_area(
     touched: &mut Damage,
 ) {
     let dest = Rect::new(x, y, src.width, src.height);
+    // Within one drawable under several clip rectangles, each part reads the source as it was
+    // before the copy, not as an earlier part left it: from a snapshot of the source area.
+    let several = st.clip.as_ref().is_some_and(|c| c.rects.len() > 1);
+    let snapshot = (source == target && several)
+        .then(|| src.intersect(&fb.bounds()))
+        .flatten()
+        .map(|area| {
+            let mut copy = if fb.is_opaque() {
+                Framebuffer::new(area.size(), Color::BLACK)
+            } else {
+                Framebuffer::new_transparent(area.size())
+            };
+            copy.copy_from(fb, area, 0, 0);
+            (copy, area)
+        });
     let mut copy_part = |part: Rect| {
         let from = part.translate(src.x - x, src.y - y);
-        if source == target {
+        if let Some((copy, area)) = &snapshot {
+            fb.copy_from(copy, from.translate(-area.x, -area.y), part.x, part.y);
+        } else if source == target {
             fb.copy_within(from, part.x, part.y);
         } else if let Some(s) = sources.get(source) {
             fb.copy_from(s, from, part.x, part.y);
@@ -1312,10 +1360,11 @@ impl TextSink<'_> {
         }
         let one = Rect::new(x as i32, y as i32, 1, 1);
         if self.copy {
-            // The colour's own alpha, scaled by the coverage, replaces what is there.
-            let alpha = (u32::from(self.color.a()) * u32::from(cov) + 127) / 255;
-            self.fb
-                .fill_rect(one, Color((self.color.0 & 0xff_ffff) | alpha << 24), true);
+            // Replaced in proportion to the coverage, as tiny-skia replaces at a shape's edge:
+            // an opaque colour's edges are blended, not darkened or made see-through.
+            let i = y as usize * self.fb.width() as usize + x as usize;
+            let p = &mut self.fb.pixels_mut()[i];
+            *p = super::pixel::lerp(*p, super::pack(self.color), cov);
         } else {
             self.fb.blend_mask((x, y), 1, &[cov], one, &self.ink);
         }
@@ -2240,5 +2289,154 @@ mod tests {
                 assert!(changed, "{what}, clip {clip:?}: nothing drawn inside the clip");
             }
         }
+    }
+
+    /// The pixels of [`fb`] after `ops` under a clip of `clip`.
+    fn clipped(clip: Vec<Rect>, ops: &[DrawOp]) -> Vec<u32> {
+        let mut f = fb();
+        run(&mut f, &[&[DrawOp::SetClip(clip)], ops].concat()).expect("draws");
+        f.pixels().to_vec()
+    }
+
+    #[test]
+    fn a_rectangle_past_the_left_edge_fills_the_same_pixels_on_every_path() {
+        // Two clip rectangles send it through tiny-skia, one through the spans code; tiny-skia
+        // rounds an edge at -3 to -2, a column too wide, unless cut to the framebuffer first.
+        let halves = vec![Rect::new(0, 0, 10, 20), Rect::new(10, 0, 10, 20)];
+        let op = [DrawOp::FillRect(Rect::new(-3, 0, 5, 5))];
+        assert_eq!(clipped(halves, &op), clipped(vec![Rect::new(0, 0, 20, 20)], &op));
+        let mut f = fb();
+        run(
+            &mut f,
+            &[
+                DrawOp::SetClip(vec![Rect::new(0, 0, 1, 20), Rect::new(5, 0, 1, 20)]),
+                op[0].clone(),
+            ],
+        )
+        .expect("draws");
+        assert_eq!(inked(&f), (0..5).map(|y| (0, y)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_copy_within_a_drawable_under_several_clip_rectangles_reads_the_source_as_it_was() {
+        let draw = |clip| {
+            let mut f = fb();
+            (0..20).for_each(|x| f.pixels_mut()[x] = 0xff00_0000 | x as u32);
+            let copy = DrawOp::CopyArea {
+                source: T,
+                src: Rect::new(0, 0, 10, 1),
+                x: 1,
+                y: 0,
+            };
+            run(&mut f, &[DrawOp::SetClip(clip), copy]).expect("draws");
+            f.pixels()[..12].to_vec()
+        };
+        let whole = draw(vec![Rect::new(0, 0, 20, 1)]);
+        assert_eq!(
+            whole[1..11],
+            (0..10).map(|x| 0xff00_0000 | x).collect::<Vec<u32>>()[..]
+        );
+        assert_eq!(draw(vec![Rect::new(0, 0, 5, 1), Rect::new(5, 0, 15, 1)]), whole);
+    }
+
+    #[test]
+    fn copied_text_blends_its_edges_by_coverage() {
+        // White anti-aliased text copied onto white leaves white: its edge pixels are the
+        // colour at their coverage over what was there, not the colour times the coverage.
+        let mut f = fb();
+        let text = DrawOp::Text {
+            x: 2,
+            y: 15,
+            text: "W".into(),
+        };
+        run(
+            &mut f,
+            &[
+                DrawOp::SetColor(Color::WHITE),
+                DrawOp::SetBlend(BlendMode::Copy),
+                text,
+            ],
+        )
+        .expect("draws");
+        assert_eq!(inked(&f), vec![]);
+    }
+
+    #[test]
+    fn a_scaled_wide_stroke_stays_inside_its_damage_and_the_clip() {
+        // Scaled 10x across, a 4-pixel line reaches 20 pixels either side of its path: the
+        // damage and, for a replacing blend, the pixels put back outside the clip cover it.
+        let mut f = fb();
+        run(
+            &mut f,
+            &[
+                DrawOp::SetClip(vec![Rect::new(0, 0, 20, 5)]),
+                DrawOp::SetColor(Color::rgba(0, 0, 0, 128)),
+                DrawOp::SetBlend(BlendMode::Copy),
+                DrawOp::SetTransform {
+                    sx: 10.0,
+                    sy: 1.0,
+                    tx: 0.0,
+                    ty: 0.0,
+                },
+                DrawOp::SetLineWidth(4),
+                DrawOp::Line {
+                    x1: 1,
+                    y1: 10,
+                    x2: 1,
+                    y2: 15,
+                },
+            ],
+        )
+        .expect("draws");
+        assert_eq!(inked(&f), vec![], "nothing outside the clip");
+        let mut g = fb();
+        let damage_unclipped = run(
+            &mut g,
+            &[
+                DrawOp::SetTransform {
+                    sx: 10.0,
+                    sy: 1.0,
+                    tx: 0.0,
+                    ty: 0.0,
+                },
+                DrawOp::SetLineWidth(4),
+                DrawOp::Line {
+                    x1: 1,
+                    y1: 3,
+                    x2: 1,
+                    y2: 8,
+                },
+            ],
+        )
+        .expect("draws")
+        .expect("damage");
+        assert!(!inked(&g).is_empty());
+        assert!(inked(&g).iter().all(|&(x, y)| damage_unclipped.contains(x, y)));
+    }
+
+    #[test]
+    fn an_opaque_colour_copies_thin_strokes_as_it_paints_them_over() {
+        let draw = |blend| {
+            clipped(
+                vec![Rect::new(0, 0, 20, 20)],
+                &[
+                    DrawOp::SetAntialias(true),
+                    DrawOp::SetBlend(blend),
+                    DrawOp::SetTransform {
+                        sx: 0.5,
+                        sy: 0.5,
+                        tx: 0.0,
+                        ty: 0.0,
+                    },
+                    DrawOp::Line {
+                        x1: 2,
+                        y1: 10,
+                        x2: 30,
+                        y2: 10,
+                    },
+                ],
+            )
+        };
+        assert_eq!(draw(BlendMode::Copy), draw(BlendMode::SourceOver));
     }
 }

@@ -58,6 +58,17 @@ pub fn over(dst: u32, src: u32) -> u32 {
     src.wrapping_add(rb | (ag << 8))
 }
 
+/// `dst` moved towards `src` by `t / 255` in every channel: what a replacing blend paints at
+/// coverage `t` (all of `src` at 255, nothing at 0).
+#[inline]
+pub fn lerp(dst: u32, src: u32, t: u8) -> u32 {
+    let t = u32::from(t);
+    [0, 8, 16, 24].into_iter().fold(0, |out, shift| {
+        let (s, d) = ((src >> shift) & 0xff, (dst >> shift) & 0xff);
+        out | div255(s * t + d * (255 - t)) << shift
+    })
+}
+
 /// Two 8-bit channels (in bits 0..8 and 16..24) each times `k / 255`, rounded.
 #[inline]
 fn mul_pair(pair: u32, k: u32) -> u32 {
@@ -78,6 +89,21 @@ mod tests {
         assert_eq!(a, 128);
         for (got, want) in [(r, 200), (g, 100), (b, 50)] {
             assert!(got.abs_diff(want) <= 1, "{got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn lerp_takes_the_ends_whole_and_rounds_between() {
+        let (dst, src) = (0xff10_80f0, 0x80ff_0040);
+        assert_eq!(lerp(dst, src, 0), dst);
+        assert_eq!(lerp(dst, src, 255), src);
+        for t in 0..=255u32 {
+            let got = lerp(dst, src, t as u8);
+            for shift in [0, 8, 16, 24] {
+                let (s, d) = ((src >> shift) & 0xff, (dst >> shift) & 0xff);
+                let want = (s * t + d * (255 - t) + 127) / 255;
+                assert_eq!((got >> shift) & 0xff, want, "t {t} shift {shift}");
+            }
         }
     }
 
