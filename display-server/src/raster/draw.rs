@@ -1050,8 +1050,9 @@ fn lines(
 }
 
 /// An aliased 1-pixel line, X-style: both ends included, or all but the last pixel for X's
-/// `CapNotLast`. The line is first clipped to the
-/// framebuffer, so its cost is bounded by the framebuffer's size whatever the coordinates.
+/// `CapNotLast`. The part outside the framebuffer is skipped, not clipped off: the pixels
+/// inside are the whole line's, and the cost is bounded by the framebuffer's size whatever the
+/// coordinates.
 fn bresenham(
     fb: &mut Framebuffer,
     pen: &Pen,
@@ -1060,40 +1061,19 @@ fn bresenham(
     to: (i32, i32),
     touched: &mut Damage,
 ) {
-    let (w, h) = (fb.width() as i32, fb.height() as i32);
-    let inside = |(x, y): (i32, i32)| x >= 0 && y >= 0 && x < w && y < h;
-    // Segments inside the framebuffer (the usual case) need no clipping arithmetic.
-    let ((x1, y1), (x2, y2)) = if inside(from) && inside(to) {
-        (
-            (i64::from(from.0), i64::from(from.1)),
-            (i64::from(to.0), i64::from(to.1)),
-        )
-    } else {
-        let bounds = (-1.0, -1.0, f64::from(w) + 1.0, f64::from(h) + 1.0);
-        let Some(clipped) = clip_segment(from, to, bounds) else {
-            return;
-        };
-        clipped
-    };
+    let (x1, y1) = (i64::from(from.0), i64::from(from.1));
+    let (x2, y2) = (i64::from(to.0), i64::from(to.1));
     let (ink, single_clip) = (pen.ink, pen.single_clip);
-    touched.add(x1.min(x2), y1.min(y2), x1.max(x2) + 1, y1.max(y2) + 1);
     if let Some(clip) = single_clip.filter(|&c| spans::clip_has(c, x1, y1) && spans::clip_has(c, x2, y2)) {
         // Both ends inside one rectangle: so is every pixel between them.
         ink.line_inside(fb, clip, (x1, y1), (x2, y2), pen.with_end);
+        touched.add(x1.min(x2), y1.min(y2), x1.max(x2) + 1, y1.max(y2) + 1);
         return;
     }
-    let (mut x, mut y) = (x1, y1);
-    let dx = (x2 - x).abs();
-    let dy = -(y2 - y).abs();
-    let (sx, sy) = (if x < x2 { 1 } else { -1 }, if y < y2 { 1 } else { -1 });
-    let mut err = dx + dy;
     let bounds = fb.bounds();
-    loop {
-        // Without its end (`CapNotLast`), a line stops short of it. Where the end was clipped
-        // off, the clipped end lies outside the framebuffer, so nothing is lost by that either.
-        if !pen.with_end && x == x2 && y == y2 {
-            break;
-        }
+    let size = (i64::from(fb.width()), i64::from(fb.height()));
+    let mut painted = Damage::default();
+    spans::line_pixels_within((x1, y1), (x2, y2), pen.with_end, size, |x, y| {
         match single_clip {
             Some(clip) => ink.plot(fb, clip, x, y),
             None => {
@@ -1102,50 +1082,9 @@ fn bresenham(
                 }
             }
         }
-        if x == x2 && y == y2 {
-            break;
-        }
-        let e2 = 2 * err;
-        if e2 >= dy {
-            err += dy;
-            x += sx;
-        }
-        if e2 <= dx {
-            err += dx;
-            y += sy;
-        }
-    }
-}
-
-/// Liang–Barsky: the part of the segment inside `(x0, y0, x1, y1)`, with endpoints rounded.
-/// Endpoints already inside are kept exactly.
-fn clip_segment(
-    from: (i32, i32),
-    to: (i32, i32),
-    (bx0, by0, bx1, by1): (f64, f64, f64, f64),
-) -> Option<((i64, i64), (i64, i64))> {
-    let (ax, ay) = (f64::from(from.0), f64::from(from.1));
-    let (dx, dy) = (f64::from(to.0) - ax, f64::from(to.1) - ay);
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [(-dx, ax - bx0), (dx, bx1 - ax), (-dy, ay - by0), (dy, by1 - ay)] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return None;
-            }
-        } else {
-            let r = q / p;
-            if p < 0.0 {
-                t0 = t0.max(r);
-            } else {
-                t1 = t1.min(r);
-            }
-        }
-    }
-    if t0 > t1 {
-        return None;
-    }
-    let at = |t: f64| ((ax + t * dx).round() as i64, (ay + t * dy).round() as i64);
-    Some((at(t0), at(t1)))
+        painted.add(x, y, x + 1, y + 1);
+    });
+    touched.add_damage(painted);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -2438,5 +2377,63 @@ mod tests {
             )
         };
         assert_eq!(draw(BlendMode::Copy), draw(BlendMode::SourceOver));
+    }
+
+    #[test]
+    fn lines_crossing_the_edge_paint_the_pixels_of_the_whole_line() {
+        // Each line drawn into a 20x20 framebuffer paints what the same line paints in the
+        // middle of a 60x60 one: the part outside is skipped, not clipped off with rounded ends
+        // (which moved pixels). Ends far outside too, both caps, translucent so that no pixel
+        // is painted twice.
+        let mut rng = 0x9e37_79b9_u32;
+        let mut next = |n: i32| {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            (rng % n as u32) as i32
+        };
+        for cap in [LineCap::Butt, LineCap::NotLast] {
+            for i in 0..400 {
+                let far = |v: i32| if v % 7 == 0 { v * 1500 - 15000 } else { v - 10 };
+                let (x1, y1, x2, y2) = (far(next(40)), far(next(40)), far(next(40)), far(next(40)));
+                let ops = |d: i32| {
+                    vec![
+                        DrawOp::SetLineCap(cap),
+                        DrawOp::SetColor(Color::rgba(0, 0, 200, 100)),
+                        DrawOp::Line {
+                            x1: x1 + d,
+                            y1: y1 + d,
+                            x2: x2 + d,
+                            y2: y2 + d,
+                        },
+                    ]
+                };
+                let mut small = fb();
+                let damage = run(&mut small, &ops(0)).expect("draws");
+                let mut big = Framebuffer::new(Size::new(60, 60), Color::WHITE);
+                run(&mut big, &ops(20)).expect("draws");
+                let line = format!("{cap:?} line {i}: ({x1}, {y1}) to ({x2}, {y2})");
+                for y in 0..20 {
+                    for x in 0..20 {
+                        assert_eq!(small.get(x, y), big.get(x + 20, y + 20), "{line} at ({x}, {y})");
+                        if small.get(x, y) != Some(WHITE) {
+                            assert!(damage.is_some_and(|d| d.contains(x, y)), "{line}: damage");
+                        }
+                    }
+                }
+            }
+        }
+        // The repro that found it: the last column is (18, 3), not (18, 2).
+        let line = [DrawOp::Line {
+            x1: 0,
+            y1: 0,
+            x2: 22,
+            y2: 3,
+        }];
+        let (mut s, mut b) = (fb(), Framebuffer::new(Size::new(40, 20), Color::WHITE));
+        run(&mut s, &line).expect("draws");
+        run(&mut b, &line).expect("draws");
+        let wide: Vec<_> = inked(&b).into_iter().filter(|p| p.0 < 20).collect();
+        assert_eq!(inked(&s), wide);
     }
 }

@@ -244,6 +244,95 @@ static SHORT_SLOPES: [[u64; 32]; 32] = {
     t
 };
 
+/// Calls `visit(x, y)` for each pixel of the Bresenham line from `from` to `to` (the end
+/// included when `with_end`) that lies inside a framebuffer of `width` x `height`: the pixels
+/// [`line_indices`] walks for the whole line, in the same order, whatever part of the line is
+/// outside. Only the steps inside are taken: the first is found from the closed form, so the
+/// cost is bounded by the framebuffer's size whatever the coordinates.
+pub(super) fn line_pixels_within(
+    (x1, y1): (i64, i64),
+    (x2, y2): (i64, i64),
+    with_end: bool,
+    (width, height): (i64, i64),
+    mut visit: impl FnMut(i64, i64),
+) {
+    let (adx, ady) = ((x2 - x1).abs(), (y2 - y1).abs());
+    // Major axis `a`, minor `b`: start, direction and the framebuffer's extent along each.
+    let ((a0, sa, ext_a), (b0, sb, ext_b), len, minor) = if adx >= ady {
+        (
+            (x1, (x2 - x1).signum(), width),
+            (y1, (y2 - y1).signum(), height),
+            adx,
+            ady,
+        )
+    } else {
+        (
+            (y1, (y2 - y1).signum(), height),
+            (x1, (x2 - x1).signum(), width),
+            ady,
+            adx,
+        )
+    };
+    let last = if with_end { len } else { len - 1 };
+    // The steps `k` whose coordinate `c0 + s * k` lies in `0..ext` (any `k` when `s` is 0 and
+    // `c0` is inside, none when it is outside).
+    let steps_inside = |c0: i64, s: i64, ext: i64| -> (i128, i128) {
+        let (c0, ext) = (i128::from(c0), i128::from(ext));
+        match s {
+            0 if (0..ext).contains(&c0) => (i128::MIN, i128::MAX),
+            0 => (1, 0),
+            1 => (-c0, ext - 1 - c0),
+            _ => (c0 - (ext - 1), c0),
+        }
+    };
+    let (mut lo, mut hi) = (0i128, i128::from(last));
+    let (alo, ahi) = steps_inside(a0, sa, ext_a);
+    (lo, hi) = (lo.max(alo), hi.min(ahi));
+    // Along the minor axis the walk has moved `m_k = floor((2k·minor + len) / (2·len))` steps
+    // at step `k`: the range of `m` inside, turned into a range of `k`.
+    let (mlo, mhi) = steps_inside(b0, sb, ext_b);
+    let (len2, minor2) = (2 * i128::from(len), 2 * i128::from(minor));
+    if minor == 0 {
+        if !(mlo..=mhi).contains(&0) {
+            return;
+        }
+    } else {
+        // m_k >= mlo  <=>  2k·minor >= 2·len·mlo - len;  m_k <= mhi  <=>  2k·minor <= 2·len·(mhi + 1) - len - 1.
+        let from_m = |m: i128| {
+            (len2 * m - i128::from(len)).div_euclid(minor2)
+                + i128::from((len2 * m - i128::from(len)).rem_euclid(minor2) != 0)
+        };
+        if mlo > i128::MIN {
+            lo = lo.max(from_m(mlo));
+        }
+        if mhi < i128::MAX {
+            hi = hi.min((len2 * (mhi + 1) - i128::from(len) - 1).div_euclid(minor2));
+        }
+    }
+    if lo > hi {
+        return;
+    }
+    // Bounded by the framebuffer's extent along the major axis, so these fit 64 bits.
+    let numerator = minor2 * lo + i128::from(len);
+    let (mut k, mut m) = (lo as i64, numerator.div_euclid(len2.max(1)) as i64);
+    let mut rest = numerator.rem_euclid(len2.max(1)) as i64;
+    let (len2, minor2) = (len2 as i64, minor2 as i64);
+    while k <= hi as i64 {
+        let (a, b) = (a0 + sa * k, b0 + sb * m);
+        if adx >= ady {
+            visit(a, b);
+        } else {
+            visit(b, a);
+        }
+        k += 1;
+        rest += minor2;
+        if rest >= len2 && len2 > 0 {
+            rest -= len2;
+            m += 1;
+        }
+    }
+}
+
 /// [`line_indices`] by the error term, one step after the other.
 fn line_indices_stepped(
     start: i64,
