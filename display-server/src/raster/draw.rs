@@ -674,18 +674,6 @@ fn apply(
     }
 }
 
-/// The ink, clip rectangle and whole-pixel offset for the aliased fast paths, when they apply:
-/// anti-aliasing off, a solid colour, a whole-pixel translation, at most one clip rectangle.
-fn crisp_ink(fb: &Framebuffer, st: &State) -> Option<(spans::Ink, Rect, (i32, i32))> {
-    if st.aa {
-        return None;
-    }
-    let color = st.solid()?;
-    let offset = st.integer_offset()?;
-    let clip = st.single_clip(fb.bounds())?;
-    Some((spans::Ink::new(fb, color, st.copy()), clip, offset))
-}
-
 fn make_clip(fb: &Framebuffer, rects: &[Rect]) -> Option<Clip> {
     if rects.is_empty() {
         return None;
@@ -848,15 +836,36 @@ fn ellipses(
     fill: bool,
     touched: &mut Damage,
 ) {
-    let crisp = crisp_ink(fb, st).filter(|_| fill || (st.line_width == 1 && st.dash.is_none()));
+    // Aliased ellipses of one colour are the spans' pixels under any clip: one rectangle
+    // clips their rows, a union of several is tested pixel by pixel (through tiny-skia the
+    // edges would move with the clip's shape).
+    let crisp = (!st.aa)
+        .then(|| Some((st.solid()?, st.integer_offset()?)))
+        .flatten()
+        .filter(|_| fill || (st.line_width == 1 && st.dash.is_none()));
     match crisp {
-        Some((ink, clip, (dx, dy))) => {
+        Some((color, (dx, dy))) => {
+            let ink = spans::Ink::new(fb, color, st.copy());
+            let (clip, several) = match st.single_clip(fb.bounds()) {
+                Some(clip) => (clip, None),
+                None => {
+                    let union = st.clip.as_ref().map_or(fb.bounds(), |c| {
+                        c.rects.iter().fold(Rect::default(), |u, r| u.union(r))
+                    });
+                    (
+                        union.intersect(&fb.bounds()).unwrap_or_default(),
+                        st.clip.as_ref(),
+                    )
+                }
+            };
+            let test = several.map(|c| move |x: i64, y: i64| c.contains(x, y));
+            let keep = test.as_ref().map(|t| t as &dyn Fn(i64, i64) -> bool);
             for r in rects {
                 let r = r.translate(dx, dy);
                 let done = if fill {
-                    spans::fill_ellipse(fb, ink, clip, r, &mut st.ellipses)
+                    spans::fill_ellipse(fb, ink, clip, r, &mut st.ellipses, keep)
                 } else {
-                    spans::stroke_ellipse(fb, ink, clip, r, &mut st.ellipses)
+                    spans::stroke_ellipse(fb, ink, clip, r, &mut st.ellipses, keep)
                 };
                 if let Some(done) = done {
                     touched.add_rect(done);
@@ -2435,5 +2444,47 @@ mod tests {
         run(&mut b, &line).expect("draws");
         let wide: Vec<_> = inked(&b).into_iter().filter(|p| p.0 < 20).collect();
         assert_eq!(inked(&s), wide);
+    }
+
+    #[test]
+    fn aliased_ellipses_paint_the_same_pixels_under_any_clip_of_the_same_area() {
+        // One clip rectangle and two that make the same area (and two that overlap) must give
+        // the same pixels: the spans' pixels, not tiny-skia's path under several rectangles.
+        let whole = vec![Rect::new(0, 0, 20, 20)];
+        let halves = vec![Rect::new(0, 0, 10, 20), Rect::new(10, 0, 10, 20)];
+        let overlapping = vec![Rect::new(0, 0, 12, 20), Rect::new(8, 0, 12, 20)];
+        let ops = |op: DrawOp| vec![DrawOp::SetColor(Color::rgba(0, 0, 200, 100)), op];
+        for op in [
+            DrawOp::FillEllipse(Rect::new(3, 5, 7, 14)),
+            DrawOp::StrokeEllipse(Rect::new(2, 2, 9, 2)),
+            DrawOp::StrokeEllipse(Rect::new(1, 3, 17, 11)),
+            DrawOp::FillEllipses(
+                [dispd_protocol::SmallRect {
+                    x: 4,
+                    y: 1,
+                    width: 13,
+                    height: 9,
+                }]
+                .into_iter()
+                .collect(),
+            ),
+        ] {
+            let want = clipped(whole.clone(), &ops(op.clone()));
+            assert!(want.iter().any(|&p| p != WHITE), "{op:?} draws");
+            assert_eq!(clipped(halves.clone(), &ops(op.clone())), want, "{op:?}, halves");
+            assert_eq!(
+                clipped(overlapping.clone(), &ops(op.clone())),
+                want,
+                "{op:?}, overlapping"
+            );
+        }
+        // Under a clip that leaves a gap, exactly the gap is left alone.
+        let gap = vec![Rect::new(0, 0, 9, 20), Rect::new(11, 0, 9, 20)];
+        let op = ops(DrawOp::FillEllipse(Rect::new(0, 0, 20, 20)));
+        let (all, cut) = (clipped(whole, &op), clipped(gap, &op));
+        for (i, (a, c)) in all.iter().zip(&cut).enumerate() {
+            let x = i % 20;
+            assert_eq!(*c, if x == 9 || x == 10 { WHITE } else { *a }, "pixel {i}");
+        }
     }
 }

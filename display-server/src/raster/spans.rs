@@ -371,7 +371,8 @@ pub(super) struct EllipseCache {
     outline_offsets: Option<((u32, u32), i64, Vec<i64>)>,
 }
 
-/// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside. Returns the rows
+/// Fills the ellipse inscribed in `r`: every pixel whose centre lies inside, within `clip` and,
+/// when `keep` is given (a clip of several rectangles), only where it holds. Returns the rows
 /// touched as a rectangle.
 pub(super) fn fill_ellipse(
     fb: &mut Framebuffer,
@@ -379,10 +380,24 @@ pub(super) fn fill_ellipse(
     clip: Rect,
     r: Rect,
     cache: &mut EllipseCache,
+    keep: Option<&dyn Fn(i64, i64) -> bool>,
 ) -> Option<Rect> {
     let size = (r.width, r.height);
     let (ox, oy) = (i64::from(r.x), i64::from(r.y));
-    if size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
+    if let Some(keep) = keep {
+        // Pixel by pixel, the rows inside the clip computed afresh (no cache: the slow path).
+        let rows = (i64::from(clip.y) - oy).max(0)..(clip.bottom() - oy).min(i64::from(r.height));
+        ellipse_rows(size, rows, |y, x0, x1| {
+            let (y, x0, x1) = (
+                oy + y,
+                (ox + x0).max(i64::from(clip.x)),
+                (ox + x1).min(clip.right()),
+            );
+            (x0..x1)
+                .filter(|&x| keep(x, y))
+                .for_each(|x| ink.plot(fb, clip, x, y));
+        });
+    } else if size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
         // Only rows inside the clip are computed: the work stays bounded by the target's size.
         let rows = (i64::from(clip.y) - oy).max(0)..(clip.bottom() - oy).min(i64::from(r.height));
         ellipse_rows(size, rows, |y, x0, x1| {
@@ -429,20 +444,22 @@ fn ellipse_rows((w, h): (u32, u32), rows: std::ops::Range<i64>, mut span: impl F
 
 /// Strokes the 1-pixel outline of the ellipse inscribed in `r`, through the centres of its edge
 /// pixels, without gaps: one pixel per row on each side where the outline is steep, one per
-/// column where it is flat. Every pixel is painted once (translucent ink blends once).
+/// column where it is flat. Every pixel is painted once (translucent ink blends once), within
+/// `clip` and, when `keep` is given (a clip of several rectangles), only where it holds.
 pub(super) fn stroke_ellipse(
     fb: &mut Framebuffer,
     ink: Ink,
     clip: Rect,
     r: Rect,
     cache: &mut EllipseCache,
+    keep: Option<&dyn Fn(i64, i64) -> bool>,
 ) -> Option<Rect> {
     if r.width == 0 || r.height == 0 {
         return None;
     }
     let size = (r.width, r.height);
     let (ox, oy) = (i64::from(r.x), i64::from(r.y));
-    if size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
+    if keep.is_some() || size.0 > CACHED_ELLIPSE || size.1 > CACHED_ELLIPSE {
         // Only columns and rows inside the clip are walked, so the work (and `seen`) stays
         // bounded by the target's size however large the ellipse.
         let local = Rect::new(
@@ -453,9 +470,11 @@ pub(super) fn stroke_ellipse(
         );
         // Some pixels are reached from both a row and a column.
         let mut seen = std::collections::HashSet::new();
+        let keep = keep.unwrap_or(&|_, _| true);
         ellipse_outline(size, local, |x, y| {
-            if ink.store || seen.insert((x, y)) {
-                ink.plot(fb, clip, ox + x, oy + y);
+            let (x, y) = (ox + x, oy + y);
+            if keep(x, y) && (ink.store || seen.insert((x, y))) {
+                ink.plot(fb, clip, x, y);
             }
         });
     } else {
@@ -599,6 +618,7 @@ mod tests {
             clip,
             Rect::new(10, 32 - 8_000_000, d, d),
             &mut EllipseCache::default(),
+            None,
         );
         let inked = |x: i32, y: i32| fb.get(x, y) != Some(0xffff_ffff);
         assert!(inked(10, 32), "the leftmost point");
@@ -624,6 +644,7 @@ mod tests {
             clip,
             Rect::new(2, 2, 11, 11),
             &mut EllipseCache::default(),
+            None,
         );
         let ink_at = |x: i32, y: i32| fb.get(x, y) == Some(0xff00_0000);
         // The four extremes of a circle of diameter 11 from (2, 2), and left-right symmetry.
@@ -651,7 +672,7 @@ mod tests {
                 Framebuffer::new(size, Color::WHITE),
             );
             let clip = cached.bounds();
-            stroke_ellipse(&mut cached, ink, clip, Rect::new(6, 4, 10, 10), &mut cache);
+            stroke_ellipse(&mut cached, ink, clip, Rect::new(6, 4, 10, 10), &mut cache, None);
             ellipse_outline((10, 10), Rect::new(0, 0, 10, 10), |x, y| {
                 ink.plot(&mut direct, clip, 6 + x, 4 + y)
             });
@@ -680,7 +701,7 @@ mod tests {
                 let mut cached = Framebuffer::new(Size::new(40, 32), Color::WHITE);
                 let mut direct = Framebuffer::new(Size::new(40, 32), Color::WHITE);
                 if i % 2 == 0 {
-                    stroke_ellipse(&mut cached, ink, clip, r, &mut cache);
+                    stroke_ellipse(&mut cached, ink, clip, r, &mut cache, None);
                     let mut seen = std::collections::HashSet::new();
                     ellipse_outline((w, h), Rect::new(0, 0, w, h), |px, py| {
                         if seen.insert((px, py)) {
@@ -698,7 +719,7 @@ mod tests {
                         "a pixel blended twice in {r:?}"
                     );
                 } else {
-                    fill_ellipse(&mut cached, ink, clip, r, &mut cache);
+                    fill_ellipse(&mut cached, ink, clip, r, &mut cache, None);
                     ellipse_rows((w, h), 0..i64::from(h), |py, x0, x1| {
                         ink.span(
                             &mut direct,
