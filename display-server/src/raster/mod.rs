@@ -18,6 +18,8 @@ compile_error!("the framebuffer layout assumes a little-endian machine");
 
 mod cost;
 mod draw;
+#[cfg(test)]
+mod draw_fuzz;
 mod fixed_6x13;
 mod font;
 mod pixel;
