@@ -732,6 +732,7 @@ fn fill_rects(fb: &mut Framebuffer, st: &State, rects: impl Iterator<Item = Rect
     }
 }
 
+#[inline(never)]
 fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damage, ts: Transform) {
     // In device space, cut to the framebuffer first: tiny-skia rounds a rectangle's left and
     // top edges half up, so one starting at -3 would fill from -2, a column too wide.
@@ -756,6 +757,7 @@ fn fill_rect_skia(fb: &mut Framebuffer, st: &State, r: Rect, touched: &mut Damag
     touched.add_damage(op);
 }
 
+#[inline(never)]
 fn fill(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let ts = st.skia_transform();
     let paint = st.skia_paint();
@@ -767,6 +769,7 @@ fn fill(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     touched.add_damage(op);
 }
 
+#[inline(never)]
 fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
     let ts = st.skia_transform();
     let paint = st.skia_paint();
@@ -790,6 +793,7 @@ fn stroke(fb: &mut Framebuffer, st: &State, path: &Path, touched: &mut Damage) {
 /// zero in the runs it blits whole (that pipeline scales the colour by the mask but never
 /// reads the pixel back), so a replacing blend under a clip draws without the mask and then
 /// puts back every pixel of `op` outside the clip.
+#[inline(never)]
 fn skia_draw(
     fb: &mut Framebuffer,
     st: &State,
@@ -1062,6 +1066,11 @@ fn lines(
 /// `CapNotLast`. The part outside the framebuffer is skipped, not clipped off: the pixels
 /// inside are the whole line's, and the cost is bounded by the framebuffer's size whatever the
 /// coordinates.
+///
+/// Kept out of line, as the tiny-skia paths are (`fill`, `stroke`, `fill_rect_skia`,
+/// `skia_draw`, `draw_image`): inlined into the batch's loop, these slow paths slowed the fast
+/// ones beside them (`raster_bench seg10` 12.5 → 16 ns a segment).
+#[inline(never)]
 fn bresenham(
     fb: &mut Framebuffer,
     pen: &Pen,
@@ -1097,6 +1106,7 @@ fn bresenham(
 }
 
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn draw_image(
     fb: &mut Framebuffer,
     target: Drawable,
