@@ -1378,6 +1378,16 @@ mod tests {
         draw_batch(f, T, &mut Fonts::load(), &NoSources, ops, 100)
     }
 
+    /// A seeded xorshift: each call a number below its argument.
+    fn xorshift(mut state: u32) -> impl FnMut(u32) -> i32 {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state % n) as i32
+        }
+    }
+
     fn fb() -> Framebuffer {
         Framebuffer::new(Size::new(20, 20), Color::WHITE)
     }
@@ -1677,13 +1687,7 @@ mod tests {
         // Segments with both ends inside one clip rectangle step through pixels by index; a
         // union of two rectangles covering the same area walks them with a test per pixel.
         // Every direction and slope must give the same pixels, ends included, translucent too.
-        let mut rng = 0x2545_f491_u32;
-        let mut next = |n: u32| {
-            rng ^= rng << 13;
-            rng ^= rng >> 17;
-            rng ^= rng << 5;
-            (rng % n) as i32
-        };
+        let mut next = xorshift(0x2545_f491);
         let mut ops = vec![DrawOp::SetColor(Color::rgba(0, 0, 200, 100))];
         for _ in 0..98 {
             ops.push(DrawOp::Line {
@@ -2404,13 +2408,7 @@ mod tests {
         // middle of a 60x60 one: the part outside is skipped, not clipped off with rounded ends
         // (which moved pixels). Ends far outside too, both caps, translucent so that no pixel
         // is painted twice.
-        let mut rng = 0x9e37_79b9_u32;
-        let mut next = |n: i32| {
-            rng ^= rng << 13;
-            rng ^= rng >> 17;
-            rng ^= rng << 5;
-            (rng % n as u32) as i32
-        };
+        let mut next = xorshift(0x9e37_79b9);
         for cap in [LineCap::Butt, LineCap::NotLast] {
             for i in 0..400 {
                 let far = |v: i32| if v % 7 == 0 { v * 1500 - 15000 } else { v - 10 };

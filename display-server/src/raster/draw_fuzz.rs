@@ -446,6 +446,21 @@ impl Report {
         }
         e.1 = e.1.max(maxdiff);
     }
+
+    /// Adds a failure under `key` if `a` and `b` differ (windows on colour only), with the
+    /// largest channel difference, the count and the first pixel after `example`.
+    fn compare(&mut self, key: String, a: &Framebuffer, b: &Framebuffer, example: impl FnOnce() -> String) {
+        let d = diffs(a, b);
+        let Some(&first) = d.first() else { return };
+        let md = d
+            .iter()
+            .map(|&(_, _, p, q)| chan_diff(p, q, a.is_opaque()))
+            .max()
+            .unwrap_or(0);
+        self.add(key, md, || {
+            format!("{} maxdiff {md} n {} first {first:?}", example(), d.len())
+        });
+    }
 }
 
 /// Whether `(x, y)` lies in one of the clip's rectangles.
@@ -584,36 +599,16 @@ fn fuzz_draw_batches_keep_the_invariants() {
                     }
                 }
             }
-            let d3 = diffs(&want, &f);
-            if !d3.is_empty() {
-                let md = d3
-                    .iter()
-                    .map(|&(_, _, p, q)| chan_diff(p, q, window))
-                    .max()
-                    .unwrap();
-                rep.add(format!("3-clip-vs-free {tag} clip={ck}"), md, || {
-                    format!("{} maxdiff {md} n {} first {:?}", ex(&ops), d3.len(), d3[0])
-                });
-            }
+            rep.compare(format!("3-clip-vs-free {tag} clip={ck}"), &want, &f, || ex(&ops));
             results.push((f, ops));
         }
         // 2. One rectangle vs the same split in two.
-        let d2 = diffs(&results[0].0, &results[1].0);
-        if !d2.is_empty() {
-            let md = d2
-                .iter()
-                .map(|&(_, _, p, q)| chan_diff(p, q, window))
-                .max()
-                .unwrap();
-            rep.add(format!("2-one-vs-split {tag}"), md, || {
-                format!(
-                    "{} vs split {split:?}: maxdiff {md} n {} first {:?}",
-                    ex(&results[0].1),
-                    d2.len(),
-                    d2[0]
-                )
-            });
-        }
+        rep.compare(
+            format!("2-one-vs-split {tag}"),
+            &results[0].0,
+            &results[1].0,
+            || format!("{} vs split {split:?}:", ex(&results[0].1)),
+        );
         // 4. Copy of an opaque solid colour == SourceOver.
         if let Paint::Solid(c) = st.paint {
             if c.a() == 255 && !matches!(op, DrawOp::DrawImage { .. } | DrawOp::CopyArea { .. }) {
@@ -622,32 +617,14 @@ fn fuzz_draw_batches_keep_the_invariants() {
                 for clip in [None, Some(&several[..])] {
                     let (a, _, ops) = exec(&base, clip, &st);
                     let (b, _, _) = exec(&base, clip, &other);
-                    let d4 = diffs(&a, &b);
-                    if !d4.is_empty() {
-                        let md = d4
-                            .iter()
-                            .map(|&(_, _, p, q)| chan_diff(p, q, window))
-                            .max()
-                            .unwrap();
-                        rep.add(
-                            format!(
-                                "4-copy-vs-over {name} {} {} {} clip={}",
-                                if window { "win" } else { "img" },
-                                if st.aa { "aa" } else { "crisp" },
-                                tkind(st.transform),
-                                clip.is_some()
-                            ),
-                            md,
-                            || {
-                                format!(
-                                    "{} (blend flipped) maxdiff {md} n {} first {:?}",
-                                    ex(&ops),
-                                    d4.len(),
-                                    d4[0]
-                                )
-                            },
-                        );
-                    }
+                    let key = format!(
+                        "4-copy-vs-over {name} {} {} {} clip={}",
+                        if window { "win" } else { "img" },
+                        if st.aa { "aa" } else { "crisp" },
+                        tkind(st.transform),
+                        clip.is_some()
+                    );
+                    rep.compare(key, &a, &b, || format!("{} (blend flipped)", ex(&ops)));
                 }
             }
         }
@@ -666,17 +643,9 @@ fn fuzz_draw_batches_keep_the_invariants() {
                 let (b, _, _) = exec(&big, clip, &st);
                 let mut crop = base.clone();
                 crop.copy_from(&b, base.bounds(), 0, 0);
-                let d7 = diffs(&a, &crop);
-                if !d7.is_empty() {
-                    let md = d7
-                        .iter()
-                        .map(|&(_, _, p, q)| chan_diff(p, q, window))
-                        .max()
-                        .unwrap();
-                    rep.add(format!("7-crop {tag} clip={}", clip.is_some()), md, || {
-                        format!("{} maxdiff {md} n {} first {:?}", ex(&ops), d7.len(), d7[0])
-                    });
-                }
+                rep.compare(format!("7-crop {tag} clip={}", clip.is_some()), &a, &crop, || {
+                    ex(&ops)
+                });
             }
         }
         // 6. A window's alpha bytes do not matter.
@@ -691,17 +660,7 @@ fn fuzz_draw_batches_keep_the_invariants() {
             }
             let (a, _, ops) = exec(&junk, Some(&several), &st);
             let (b, _, _) = exec(&base, Some(&several), &st);
-            let d6 = diffs(&a, &b);
-            if !d6.is_empty() {
-                let md = d6
-                    .iter()
-                    .map(|&(_, _, p, q)| chan_diff(p, q, true))
-                    .max()
-                    .unwrap();
-                rep.add(format!("6-window-alpha {tag}"), md, || {
-                    format!("{} maxdiff {md} n {} first {:?}", ex(&ops), d6.len(), d6[0])
-                });
-            }
+            rep.compare(format!("6-window-alpha {tag}"), &a, &b, || ex(&ops));
         }
     }
     let skip: Vec<String> = std::env::var("FUZZ_SKIP")
