@@ -6,7 +6,7 @@
 //! that stay close for the usual shapes: areas for fills and images, length times width for
 //! strokes, size squared per character for text.
 
-use dispd_protocol::{DrawOp, FontFace, PathSeg, Point, Rect};
+use dispd_protocol::{DrawOp, FontFace, Paint, PathSeg, Point, Rect};
 
 /// Most pixels one batch may paint (about 64 full-HD window fills): tens of milliseconds.
 pub const MAX_BATCH_PIXELS: u64 = 128 << 20;
@@ -21,6 +21,9 @@ pub(super) struct Cost {
     height: f64,
     transform: (f64, f64, f64, f64),
     line_width: f64,
+    /// Whether the paint is a gradient.
+    gradient: bool,
+    aa: bool,
     font_px: u16,
     face: FontFace,
     total: u64,
@@ -35,6 +38,8 @@ impl Cost {
             height: f64::from(bounds.height),
             transform: (1.0, 1.0, 0.0, 0.0),
             line_width: 1.0,
+            gradient: false,
+            aa: false,
             font_px: 16,
             face: FontFace::Sans,
             total: 0,
@@ -68,6 +73,18 @@ impl Cost {
             }
             DrawOp::SetLineWidth(w) => {
                 self.line_width = f64::from((*w).max(1));
+                0.0
+            }
+            DrawOp::SetColor(_) => {
+                self.gradient = false;
+                0.0
+            }
+            DrawOp::SetPaint(paint) => {
+                self.gradient = !matches!(paint, Paint::Solid(_));
+                0.0
+            }
+            DrawOp::SetAntialias(on) => {
+                self.aa = *on;
                 0.0
             }
             DrawOp::SetFontSize(px) => {
@@ -115,9 +132,9 @@ impl Cost {
             DrawOp::StrokePath(segs) => self.stroke(self.path_length(segs)),
             DrawOp::Points(points) => points.len() as f64 * self.line_width * self.line_width,
             DrawOp::FillPolygon(points) => {
-                self.bounds_area(points.iter().map(|p| (f64::from(p.x), f64::from(p.y))))
+                self.box_area(points.iter().map(|p| (f64::from(p.x), f64::from(p.y))), 0.0)
             }
-            DrawOp::FillPath(segs) => self.bounds_area(path_points(segs)),
+            DrawOp::FillPath(segs) => self.box_area(path_points(segs), 0.0),
             DrawOp::Text { text, .. } => {
                 let px = f64::from(self.face.drawn_px(self.font_px));
                 (text.chars().count() as f64 * px * px).min(area)
@@ -136,7 +153,7 @@ impl Cost {
                 self.height,
             ),
             _ => 0.0,
-        };
+        } + self.gradient_box(op);
         self.total = self
             .total
             .saturating_add(pixels.max(0.0).min(u64::MAX as f64) as u64);
@@ -208,19 +225,45 @@ impl Cost {
                 f64::from(r.y) + f64::from(r.height),
             ),
         ];
-        self.bounds_area(corners.into_iter())
+        self.box_area(corners.into_iter(), 0.0)
     }
 
     /// The area of the bounding box of `points` after the transform, clipped to the target.
-    fn bounds_area(&self, points: impl Iterator<Item = (f64, f64)>) -> f64 {
+    /// For X-style lines in a gradient, the box around their points that is shaded on top of the
+    /// stroke (see `draw::gradient_lines`), pixels at the ends included.
+    fn gradient_box(&self, op: &DrawOp) -> f64 {
+        if !self.gradient || self.aa || self.line_width != 1.0 {
+            return 0.0;
+        }
+        let pair = |x: i16, y: i16| (f64::from(x), f64::from(y));
+        let points: Vec<(f64, f64)> = match op {
+            DrawOp::Line { x1, y1, x2, y2 } => {
+                vec![(f64::from(*x1), f64::from(*y1)), (f64::from(*x2), f64::from(*y2))]
+            }
+            DrawOp::Segments(run) => run
+                .iter()
+                .flat_map(|s| [pair(s.x1, s.y1), pair(s.x2, s.y2)])
+                .collect(),
+            DrawOp::Lines(run) => run.iter().map(|p| pair(p.x, p.y)).collect(),
+            DrawOp::Polyline { points, .. } => {
+                points.iter().map(|p| (f64::from(p.x), f64::from(p.y))).collect()
+            }
+            _ => return 0.0,
+        };
+        self.box_area(points.into_iter(), 1.0)
+    }
+
+    /// The area of the box around `points` after the transform, within the target, grown by
+    /// `edge` to the right and below (1: the pixels on its right and bottom edges included).
+    fn box_area(&self, points: impl Iterator<Item = (f64, f64)>, edge: f64) -> f64 {
         let (sx, sy, tx, ty) = self.transform;
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for (x, y) in points {
             let (x, y) = (x * sx + tx, y * sy + ty);
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
         }
-        let w = (x1.min(self.width) - x0.max(0.0)).max(0.0);
-        let h = (y1.min(self.height) - y0.max(0.0)).max(0.0);
+        let w = ((x1 + edge).min(self.width) - x0.max(0.0)).max(0.0);
+        let h = ((y1 + edge).min(self.height) - y0.max(0.0)).max(0.0);
         w * h
     }
 }
@@ -268,6 +311,61 @@ mod tests {
         };
         let before = c.total;
         assert_eq!(c.add(&line) - before, 400);
+    }
+
+    /// X-style lines in a gradient are shaded over the box around their points: that box counts
+    /// too, within the target, and only while the lines are X-style and the paint a gradient.
+    #[test]
+    fn crisp_lines_in_a_gradient_also_cost_their_box() {
+        use dispd_protocol::{GradientStop, SmallPoint};
+        let gradient = DrawOp::SetPaint(Paint::Linear {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 1.0,
+            y1: 0.0,
+            stops: vec![
+                GradientStop {
+                    offset: 0.0,
+                    color: dispd_protocol::Color::BLACK,
+                },
+                GradientStop {
+                    offset: 1.0,
+                    color: dispd_protocol::Color::WHITE,
+                },
+            ],
+        });
+        let line = DrawOp::Line {
+            x1: 0,
+            y1: 0,
+            x2: 99,
+            y2: 49,
+        };
+        // Off the target's right edge from x = 150: a box of 150 x 31.
+        let run = DrawOp::Lines(
+            [(120, 10), (400, 40), (130, 20)]
+                .map(|(x, y)| SmallPoint { x, y })
+                .into_iter()
+                .collect(),
+        );
+        let cost = |ops: &[DrawOp]| {
+            let mut c = Cost::new(Rect::new(0, 0, 150, 100));
+            ops.iter().map(|op| c.add(op)).last().unwrap_or(0)
+        };
+        let solid = cost(std::slice::from_ref(&line));
+        assert_eq!(solid, 148 * 2);
+        assert_eq!(cost(&[gradient.clone(), line.clone()]), solid + 100 * 50);
+        assert_eq!(
+            cost(&[gradient.clone(), run.clone()]) - cost(std::slice::from_ref(&run)),
+            30 * 31
+        );
+        for not_crisp in [
+            DrawOp::SetAntialias(true),
+            DrawOp::SetLineWidth(2),
+            DrawOp::SetColor(dispd_protocol::Color::BLACK),
+        ] {
+            let plain = cost(&[not_crisp.clone(), line.clone()]);
+            assert_eq!(cost(&[gradient.clone(), not_crisp, line.clone()]), plain);
+        }
     }
 
     #[test]

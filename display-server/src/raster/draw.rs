@@ -507,6 +507,9 @@ fn apply(
     damage: &mut Damage,
     op: &DrawOp,
 ) {
+    if gradient_on_crisp_lines(fb, st, op) {
+        return gradient_lines(fb, target, fonts, sources, st, damage, op);
+    }
     let before = damage.0;
     let mut touched = Damage::default();
     match op {
@@ -671,6 +674,120 @@ fn apply(
     if let Some((a, b, c, d)) = touched.0 {
         *damage = Damage(before);
         damage.add(a, b, c, d);
+    }
+}
+
+/// Whether `op` draws X-style lines ([`Pen::crisp`]) with a gradient.
+fn gradient_on_crisp_lines(fb: &Framebuffer, st: &State, op: &DrawOp) -> bool {
+    matches!(
+        op,
+        DrawOp::Line { .. } | DrawOp::Segments(_) | DrawOp::Lines(_) | DrawOp::Polyline { .. }
+    ) && st.solid().is_none()
+        && Pen::crisp(fb, st).is_some()
+}
+
+/// Draws X-style lines with a gradient: their pixels are found by drawing `op` in one colour,
+/// unclipped, on a blank framebuffer the size of the box around its points (the same walk and
+/// caps as a solid colour's: a clip only filters that walk's pixels), then each of them inside
+/// the clip takes the gradient's colour at its centre, as tiny-skia paints the gradient on any
+/// other shape, blended as the state says. The work is bounded by that box, which
+/// [`super::cost`] counts.
+#[inline(never)]
+fn gradient_lines(
+    fb: &mut Framebuffer,
+    target: Drawable,
+    fonts: &mut Fonts,
+    sources: &dyn Sources,
+    st: &mut State,
+    damage: &mut Damage,
+    op: &DrawOp,
+) {
+    let Some((dx, dy)) = st.integer_offset() else {
+        return;
+    };
+    let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+    for (x, y) in line_points(op) {
+        let (x, y) = (i64::from(x) + i64::from(dx), i64::from(y) + i64::from(dy));
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let Some(area) = Damage(Some((x0, y0, x1.saturating_add(1), y1.saturating_add(1)))).clip(fb.bounds())
+    else {
+        return;
+    };
+    // The lines' pixels inside `area`, drawn from its corner.
+    let mut marks = Framebuffer::new_transparent(dispd_protocol::Size::new(area.width, area.height));
+    let mut drawing = State {
+        paint: Paint::Solid(Color::WHITE),
+        blend: BlendMode::Copy,
+        transform: (1.0, 1.0, (dx - area.x) as f32, (dy - area.y) as f32),
+        clip: None,
+        dash: None,
+        ellipses: spans::EllipseCache::default(),
+        ..*st
+    };
+    apply(
+        &mut marks,
+        target,
+        fonts,
+        sources,
+        &mut drawing,
+        &mut Damage::default(),
+        op,
+    );
+    // The gradient over `area`, in the framebuffer's layout (`skia_paint` swaps the channels).
+    let Some(mut shade) = tiny_skia::Pixmap::new(area.width, area.height) else {
+        return;
+    };
+    let mut paint = st.skia_paint();
+    paint.blend_mode = tiny_skia::BlendMode::Source;
+    paint.anti_alias = false;
+    paint.shader.transform(
+        st.skia_transform()
+            .post_translate(-(area.x as f32), -(area.y as f32)),
+    );
+    let Some(whole) = tiny_skia::Rect::from_xywh(0.0, 0.0, area.width as f32, area.height as f32) else {
+        return;
+    };
+    shade.fill_rect(whole, &paint, Transform::identity(), None);
+    let single = st.single_clip(fb.bounds());
+    let inside = |x: i64, y: i64| match single {
+        Some(c) => spans::clip_has(c, x, y),
+        None => st.clip.as_ref().is_some_and(|c| c.contains(x, y)),
+    };
+    let (copy, opaque) = (st.copy(), fb.is_opaque());
+    let (left, right) = (area.x as usize, area.right() as usize);
+    let mut touched = Damage::default();
+    let rows = marks.pixels().chunks_exact(area.width as usize);
+    let colors = shade.pixels().chunks_exact(area.width as usize);
+    for ((y, marked), colors) in (area.y..).zip(rows).zip(colors) {
+        let row = &mut fb.row_mut(y as u32)[left..right];
+        for (x, ((p, m), c)) in (area.x..).zip(row.iter_mut().zip(marked).zip(colors)) {
+            if *m == 0 || !inside(i64::from(x), i64::from(y)) {
+                continue;
+            }
+            let src = u32::from_le_bytes([c.red(), c.green(), c.blue(), c.alpha()]);
+            *p = match (copy, src >> 24) {
+                (true, _) if opaque => src | 0xff00_0000,
+                (true, _) | (false, 255) => src,
+                (false, _) => super::pixel::over(*p, src),
+            };
+            touched.add(x.into(), y.into(), i64::from(x) + 1, i64::from(y) + 1);
+        }
+    }
+    damage.add_damage(touched);
+}
+
+/// The points of a line op (`Line`, `Segments`, `Lines`, `Polyline`), before the transform.
+fn line_points(op: &DrawOp) -> Box<dyn Iterator<Item = (i32, i32)> + '_> {
+    match op {
+        DrawOp::Line { x1, y1, x2, y2 } => Box::new([(*x1, *y1), (*x2, *y2)].into_iter()),
+        DrawOp::Segments(run) => Box::new(
+            run.iter()
+                .flat_map(|s| [(s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into())]),
+        ),
+        DrawOp::Lines(run) => Box::new(run.iter().map(|p| (p.x.into(), p.y.into()))),
+        DrawOp::Polyline { points, .. } => Box::new(points.iter().map(|p| (p.x, p.y))),
+        _ => Box::new(std::iter::empty()),
     }
 }
 
@@ -2154,6 +2271,114 @@ mod tests {
                 other => panic!("{other:?}"),
             }
             assert!(inked(&f).is_empty());
+        }
+    }
+
+    /// X-style 1-pixel lines in a gradient take, at each of their pixels, the colour a
+    /// gradient-filled rectangle has there, on exactly the pixels the same lines have in a solid
+    /// colour, blended as the state says, translated (they were once drawn all in the first
+    /// stop's colour).
+    #[test]
+    fn crisp_lines_in_a_gradient_take_its_colour_at_each_pixel() {
+        let stop = |offset, color| GradientStop { offset, color };
+        let gradients = [
+            Paint::Linear {
+                x0: 0.0,
+                y0: 0.0,
+                x1: 20.0,
+                y1: 0.0,
+                stops: vec![stop(0.0, Color::rgb(255, 0, 0)), stop(1.0, Color::rgb(0, 0, 255))],
+            },
+            Paint::Radial {
+                cx: 10.0,
+                cy: 10.0,
+                radius: 12.0,
+                stops: vec![
+                    stop(0.0, Color::rgba(0, 255, 0, 160)),
+                    stop(1.0, Color::rgba(0, 0, 0, 40)),
+                ],
+            },
+        ];
+        let lines = [
+            DrawOp::Line {
+                x1: 1,
+                y1: 3,
+                x2: 18,
+                y2: 9,
+            },
+            DrawOp::Segments(
+                [dispd_protocol::Segment {
+                    x1: 2,
+                    y1: 17,
+                    x2: 17,
+                    y2: 2,
+                }]
+                .into_iter()
+                .collect(),
+            ),
+            DrawOp::Lines(
+                [(0, 0), (19, 5), (4, 19)]
+                    .map(|(x, y)| dispd_protocol::SmallPoint { x, y })
+                    .into_iter()
+                    .collect(),
+            ),
+            DrawOp::Polyline {
+                points: vec![
+                    Point { x: 3, y: 1 },
+                    Point { x: 3, y: 18 },
+                    Point { x: 15, y: 12 },
+                ],
+                closed: true,
+            },
+        ];
+        let translate = DrawOp::SetTransform {
+            sx: 1.0,
+            sy: 1.0,
+            tx: 1.0,
+            ty: -2.0,
+        };
+        for (paint, line, blend) in gradients
+            .iter()
+            .flat_map(|p| lines.iter().map(move |l| (p, l)))
+            .flat_map(|(p, l)| [BlendMode::SourceOver, BlendMode::Copy].map(|b| (p, l, b)))
+        {
+            let state = [DrawOp::SetBlend(blend), translate.clone()];
+            let mut solid = fb();
+            run(
+                &mut solid,
+                &[&state[..], &[DrawOp::SetColor(Color::BLACK), line.clone()]].concat(),
+            )
+            .unwrap();
+            let mut shaded = fb();
+            let whole = DrawOp::FillRect(Rect::new(-1, 2, 20, 20));
+            run(
+                &mut shaded,
+                &[&state[..], &[DrawOp::SetPaint(paint.clone()), whole]].concat(),
+            )
+            .unwrap();
+            let mut drawn = fb();
+            run(
+                &mut drawn,
+                &[&state[..], &[DrawOp::SetPaint(paint.clone()), line.clone()]].concat(),
+            )
+            .unwrap();
+            let on_line = inked(&solid);
+            assert!(on_line.len() > 15, "{line:?}");
+            for (x, y) in (0..20).flat_map(|y| (0..20).map(move |x| (x, y))) {
+                let want = if on_line.contains(&(x, y)) {
+                    &shaded
+                } else {
+                    &solid
+                };
+                // A window's alpha bytes mean nothing (tiny-skia's `Copy` keeps them, dispd's
+                // own pixels set them to 255).
+                let rgb = |f: &Framebuffer| f.get(x, y).map(|p| p & 0x00ff_ffff);
+                assert_eq!(
+                    rgb(&drawn),
+                    rgb(want),
+                    "{paint:?} {line:?} {blend:?} at ({x}, {y})"
+                );
+            }
         }
     }
 

@@ -376,12 +376,8 @@ fn random_op(rng: &mut Rng, kind: usize) -> DrawOp {
 /// not tiny-skia: aliased, one solid colour, a whole-pixel translation, 1-pixel lines.
 fn drawn_by_dispd(op: &DrawOp, st: &St) -> bool {
     let (sx, sy, tx, ty) = st.transform;
-    let crisp = !st.aa
-        && matches!(st.paint, Paint::Solid(_))
-        && sx == 1.0
-        && sy == 1.0
-        && tx.fract() == 0.0
-        && ty.fract() == 0.0;
+    let crisp = !st.aa && sx == 1.0 && sy == 1.0 && tx.fract() == 0.0 && ty.fract() == 0.0;
+    let solid = matches!(st.paint, Paint::Solid(_));
     let thin = st.width == 1 && !st.dash;
     crisp
         && match op {
@@ -391,13 +387,10 @@ fn drawn_by_dispd(op: &DrawOp, st: &St) -> bool {
             | DrawOp::FillEllipse(_)
             | DrawOp::FillEllipses(_)
             | DrawOp::Text { .. }
-            | DrawOp::CopyArea { .. } => true,
-            DrawOp::Line { .. }
-            | DrawOp::Segments(_)
-            | DrawOp::Lines(_)
-            | DrawOp::Polyline { .. }
-            | DrawOp::StrokeEllipse(_)
-            | DrawOp::StrokeEllipses(_) => thin,
+            | DrawOp::CopyArea { .. } => solid,
+            // In a gradient too: dispd's pixels, tiny-skia's colours (`draw::gradient_lines`).
+            DrawOp::Line { .. } | DrawOp::Segments(_) | DrawOp::Lines(_) | DrawOp::Polyline { .. } => thin,
+            DrawOp::StrokeEllipse(_) | DrawOp::StrokeEllipses(_) => thin && solid,
             _ => false,
         }
 }
