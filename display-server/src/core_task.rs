@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dispd_protocol::request::PutImageHead;
 use dispd_protocol::{ClientId, IdRange, Request, ServerMessage, Size};
@@ -19,8 +19,16 @@ use crate::core::ServerCore;
 use crate::outbox::Outbox;
 use crate::shutdown::Shutdown;
 
-/// Messages the core task takes from sessions before it flushes to the backend and clients.
-const CORE_BATCH: usize = 64;
+/// Messages the core task takes from sessions at a time, into the clients' queues (applying
+/// none of them yet).
+const CORE_BATCH: usize = 1024;
+/// How long the core applies one client's requests in a turn while others may be waiting: a
+/// client that sends work faster than it is applied cannot hold up the others' requests (a
+/// round trip, a key's echo) for longer than a turn each, as X's scheduler gives each client a
+/// slice of time. Checked every [`CHECK_EVERY`] requests.
+const TURN: Duration = Duration::from_millis(1);
+/// Requests applied between two looks at the clock.
+const CHECK_EVERY: u32 = 8;
 /// How often backlogs of slow clients are retried.
 const PUMP_INTERVAL: Duration = Duration::from_millis(20);
 
@@ -106,19 +114,14 @@ pub(crate) async fn run(
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut pump = tokio::time::interval(PUMP_INTERVAL);
     pump.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut turns = Turns::default();
     loop {
         let backlog = outboxes.values().any(Outbox::has_backlog) || !pending.is_empty();
         tokio::select! {
             biased;
             _ = shutdown.recv() => break,
             _ = refresh.tick(), if core.wants_frames() => core.handle_refresh(),
-            _ = pump.tick(), if backlog => {
-                outboxes.values_mut().for_each(Outbox::pump);
-                let waiting: Vec<ClientId> = pending.keys().copied().collect();
-                for client in waiting {
-                    serve(&mut core, &mut outboxes, &mut pending, client);
-                }
-            }
+            _ = pump.tick(), if backlog => outboxes.values_mut().for_each(Outbox::pump),
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
                 handle_msg(&mut core, &mut outboxes, &mut pending, msg);
@@ -133,7 +136,12 @@ pub(crate) async fn run(
                 Some(ev) => core.handle_backend_event(ev),
                 None => backend_events = None,
             },
+            // New messages and input first (above), then the next turn, after the runtime has
+            // run the tasks waiting behind this one (sessions with a reply to write or requests
+            // to read, woken on this thread).
+            () = tokio::task::yield_now(), if turns.ready() => {}
         }
+        turns.take(&mut core, &mut outboxes, &mut pending, TURN);
         core.flush();
         dispatch(&mut core, &mut outboxes);
         for (client, reason) in core.take_kicked() {
@@ -159,13 +167,52 @@ async fn next_backend_event(rx: &mut Option<mpsc::UnboundedReceiver<BackendEvent
 /// queued than it reads ([`Outbox::over_budget`]).
 type Pending = HashMap<ClientId, Waiting>;
 
+/// Requests in order, kept in the runs they came in: a run joins the queue without being copied
+/// (appended to one long queue, every request waiting for its turn was copied once more).
+#[derive(Debug, Default)]
+struct Runs {
+    runs: VecDeque<std::vec::IntoIter<Incoming>>,
+    /// How many requests are in `runs`.
+    len: usize,
+}
+
+impl Runs {
+    /// Appends a run.
+    fn push_run(&mut self, run: Vec<Incoming>) {
+        if !run.is_empty() {
+            self.len += run.len();
+            self.runs.push_back(run.into_iter());
+        }
+    }
+
+    /// Takes the first request.
+    fn pop_front(&mut self) -> Option<Incoming> {
+        loop {
+            let run = self.runs.front_mut()?;
+            if let Some(request) = run.next() {
+                self.len -= 1;
+                return Some(request);
+            }
+            self.runs.pop_front();
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A client's requests read but not applied yet.
 struct Waiting {
     /// The sequence number of the first.
     first_seq: u32,
     /// The sequence number after the last.
     next_seq: u32,
-    requests: VecDeque<Incoming>,
+    requests: Runs,
     /// The pixel buffers of the runs whose [`Incoming::PutImage`]s wait, oldest first, each with
     /// how many of them are left: a buffer goes as soon as its last image is drawn.
     pixels: VecDeque<(Vec<u8>, usize)>,
@@ -179,8 +226,8 @@ impl Waiting {
             self.first_seq = first_seq;
         } else if first_seq != self.next_seq {
             // No-ops came between the runs: their numbers are skipped, not reused.
-            self.requests
-                .push_back(Incoming::Skip(first_seq.wrapping_sub(self.next_seq)));
+            let skip = Incoming::Skip(first_seq.wrapping_sub(self.next_seq));
+            self.requests.push_run(vec![skip]);
         }
         self.next_seq = first_seq.wrapping_add(requests.len() as u32);
         let images = requests
@@ -190,11 +237,7 @@ impl Waiting {
         if images > 0 {
             self.pixels.push_back((pixels, images));
         }
-        if self.requests.is_empty() {
-            self.requests = VecDeque::from(requests); // no copy
-        } else {
-            self.requests.extend(requests);
-        }
+        self.requests.push_run(requests);
     }
 
     /// The pixels of the next [`Incoming::PutImage`], at `range` of the oldest buffer.
@@ -258,43 +301,110 @@ fn handle_msg(
                 .or_insert_with(|| Waiting {
                     first_seq,
                     next_seq: first_seq,
-                    requests: VecDeque::new(),
+                    requests: Runs::default(),
                     pixels: VecDeque::new(),
                 })
                 .push_run(first_seq, requests, pixels);
-            serve(core, outboxes, pending, client);
         }
         CoreMsg::Disconnect { client, reason } => {
             // What was read before the end is applied (as far as the output budget allows).
-            serve(core, outboxes, pending, client);
+            serve(core, outboxes, pending, client, None);
             pending.remove(&client);
             drop_client(core, outboxes, client, reason);
         }
     }
 }
 
-/// Applies a client's pending requests in order, until its output is over budget.
+/// Whose turn it is to have requests applied: each client with requests waiting gets one turn
+/// per round, those with the fewest waiting first (a client that asks and waits goes before one
+/// that floods, as X's scheduler favours clients that use little of their time). The core takes
+/// one turn per pass of its loop, so that a reply made in a turn is written (by a session on the
+/// core's thread) before the next turn.
+#[derive(Debug, Default)]
+struct Turns {
+    /// The clients still to have a turn this round.
+    round: VecDeque<ClientId>,
+    /// Whether the last turn ended with requests left that the client may apply now.
+    cut_short: bool,
+}
+
+impl Turns {
+    /// Whether another turn can be taken at once.
+    fn ready(&self) -> bool {
+        self.cut_short || !self.round.is_empty()
+    }
+
+    /// Gives the next client its turn of about `turn` (starting a round if none is under way).
+    fn take(
+        &mut self,
+        core: &mut ServerCore,
+        outboxes: &mut HashMap<ClientId, Outbox>,
+        pending: &mut Pending,
+        turn: Duration,
+    ) {
+        if self.round.is_empty() {
+            let mut next: Vec<(usize, ClientId)> = pending
+                .iter()
+                .map(|(client, waiting)| (waiting.requests.len(), *client))
+                .collect();
+            next.sort_unstable_by_key(|&(waiting, client)| (waiting, client.0));
+            self.round.extend(next.into_iter().map(|(_, client)| client));
+        }
+        self.cut_short = false;
+        while let Some(client) = self.round.pop_front() {
+            if pending.contains_key(&client) {
+                let until = Instant::now() + turn;
+                self.cut_short = serve(core, outboxes, pending, client, Some(until)) == Served::TurnOver;
+                return;
+            }
+        }
+    }
+}
+
+/// How [`serve`] stopped.
+#[derive(Debug, PartialEq, Eq)]
+enum Served {
+    /// Nothing waits any more (or the client is gone).
+    All,
+    /// The client's output is over budget: the rest waits until it reads.
+    OverBudget,
+    /// The turn is over: the rest waits for the next.
+    TurnOver,
+}
+
+/// Applies a client's pending requests in order, until its output is over budget or, given
+/// `until`, the clock passes it (looked at every [`CHECK_EVERY`] requests).
 fn serve(
     core: &mut ServerCore,
     outboxes: &mut HashMap<ClientId, Outbox>,
     pending: &mut Pending,
     client: ClientId,
-) {
+    until: Option<Instant>,
+) -> Served {
     let Some(waiting) = pending.get_mut(&client) else {
-        return;
+        return Served::All;
     };
     let first = waiting.first_seq;
-    while let Some(request) = waiting.requests.pop_front() {
+    let mut count: u32 = 0;
+    while !waiting.requests.is_empty() {
         let seq = waiting.first_seq;
-        if let Some(outbox) = outboxes.get(&client) {
-            if outbox.over_budget() {
-                waiting.requests.push_front(request);
-                if seq != first {
-                    outbox.note_applied(seq.wrapping_sub(1));
-                }
-                return;
+        let turn_over =
+            || count > 0 && count % CHECK_EVERY == 0 && until.is_some_and(|t| Instant::now() >= t);
+        let stop = match outboxes.get(&client) {
+            Some(outbox) if outbox.over_budget() => Some(Served::OverBudget),
+            _ if turn_over() => Some(Served::TurnOver),
+            _ => None,
+        };
+        if let Some(stop) = stop {
+            if let (true, Some(outbox)) = (seq != first, outboxes.get(&client)) {
+                outbox.note_applied(seq.wrapping_sub(1));
             }
+            return stop;
         }
+        let Some(request) = waiting.requests.pop_front() else {
+            break;
+        };
+        count += 1;
         waiting.first_seq = seq.wrapping_add(1);
         let name = request.name();
         let replies = request.expects_reply();
@@ -322,7 +432,7 @@ fn serve(
             let reason = format!("internal server error handling request #{seq} ({name})");
             pending.remove(&client);
             drop_client(core, outboxes, client, Some(reason));
-            return;
+            return Served::All;
         }
         if replies {
             // Replies count against the budget as soon as they exist.
@@ -332,6 +442,7 @@ fn serve(
     if let (Some(waiting), Some(outbox)) = (pending.remove(&client), outboxes.get(&client)) {
         outbox.note_applied(waiting.first_seq.wrapping_sub(1));
     }
+    Served::All
 }
 
 /// Forgets a client: replies queued before go out first, then the goodbye with `reason`.
@@ -381,8 +492,121 @@ mod tests {
     use crate::config::Config;
     use crate::outbox::MAX_QUEUED_BYTES;
     use dispd_protocol::request::ImageSource;
-    use dispd_protocol::{Color, Compression, ErrorCode, PixelFormat, Rect, Reply, WindowId};
+    use dispd_protocol::{Color, Compression, DrawOp, ErrorCode, PixelFormat, Rect, Reply, WindowId};
     use std::sync::atomic::Ordering;
+
+    /// A client whose requests keep the core busy gets a turn at a time, and one with fewer
+    /// requests waiting goes first: another client's request is applied after at most the busy
+    /// one's turn, not after everything it has queued (once, a second client's round trip
+    /// waited up to 0.77 s behind `-scroll100`). With a turn of zero, each turn is
+    /// [`CHECK_EVERY`] requests; the busy client's requests are all applied, in order, over the
+    /// following turns.
+    #[tokio::test]
+    async fn a_busy_client_cannot_hold_up_another_for_more_than_a_turn() {
+        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
+        let mut outboxes = HashMap::default();
+        let mut collectors = Vec::new();
+        let mut clients = Vec::new();
+        for _ in 0..2 {
+            let (client, ids) = core
+                .connect(Peer::Unix { uid: None, pid: None }, true)
+                .expect("connect");
+            let (poster, collector) = crate::mailbox::mailbox(1024);
+            let applied = Arc::new(crate::applied::Applied::default());
+            outboxes.insert(client, Outbox::new(poster, Arc::default(), applied));
+            collectors.push(collector);
+            clients.push((client, WindowId(ids.base)));
+        }
+        let [(busy, win), (other, _)] = clients[..] else {
+            unreachable!()
+        };
+        core.handle_request(
+            busy,
+            1,
+            Request::CreateWindow {
+                window: win,
+                rect: Rect::new(0, 0, 64, 1),
+                background: Color::WHITE,
+            },
+        );
+        // 64 one-pixel fills, one request each, the k-th at x = k in grey k.
+        let fills: Vec<Incoming> = (0..64u8)
+            .map(|k| {
+                Incoming::Request(Request::Draw {
+                    target: win.into(),
+                    ops: vec![
+                        DrawOp::SetColor(Color::rgb(k, k, k)),
+                        DrawOp::FillRect(Rect::new(i32::from(k), 0, 1, 1)),
+                    ],
+                })
+            })
+            .collect();
+        let mut pending = Pending::default();
+        for (client, requests) in [(busy, fills), (other, vec![Incoming::Request(Request::Sync)])] {
+            let msg = CoreMsg::Requests {
+                client,
+                first_seq: 2,
+                requests,
+                pixels: Vec::new(),
+                fds: Vec::new(),
+            };
+            handle_msg(&mut core, &mut outboxes, &mut pending, msg);
+        }
+        assert_eq!(pending[&busy].requests.len(), 64, "nothing applied on arrival");
+        let mut turns = Turns::default();
+        // The client with less waiting goes first.
+        turns.take(&mut core, &mut outboxes, &mut pending, Duration::ZERO);
+        dispatch(&mut core, &mut outboxes);
+        assert!(
+            !pending.contains_key(&other),
+            "the other client's request is applied"
+        );
+        assert_eq!(pending[&busy].requests.len(), 64);
+        let mut got = Vec::new();
+        assert!(!collectors[1].is_empty(), "the reply is out");
+        collectors[1].collect(&mut got, 10).await;
+        assert!(
+            matches!(
+                got[..],
+                [ServerMessage::Reply {
+                    seq: 2,
+                    reply: Reply::Sync
+                }]
+            ),
+            "{got:?}"
+        );
+        // Then the busy one, a turn at a time, until its last turn leaves nothing.
+        let mut taken = 0;
+        while turns.ready() {
+            turns.take(&mut core, &mut outboxes, &mut pending, Duration::ZERO);
+            taken += 1;
+            let left = pending.get(&busy).map_or(0, |w| w.requests.len());
+            assert_eq!(left, 64 - taken * CHECK_EVERY as usize, "turn {taken}");
+        }
+        assert_eq!(taken, 64 / CHECK_EVERY as usize);
+        assert!(pending.is_empty());
+        core.handle_request(
+            busy,
+            66,
+            Request::GetImage {
+                source: ImageSource::Drawable(win.into()),
+                rect: Rect::new(0, 0, 64, 1),
+            },
+        );
+        let Some((
+            _,
+            ServerMessage::Reply {
+                reply: Reply::Image(image),
+                ..
+            },
+        )) = core.take_output().pop()
+        else {
+            panic!("no image");
+        };
+        for k in 0..64u8 {
+            assert_eq!(image.pixel(u32::from(k), 0), Some([k, k, k, 255]), "fill {k}");
+        }
+    }
 
     /// A run's pixel buffer is kept only if one of its requests uses it, and goes with the last
     /// of its images (so a client that always has requests waiting cannot grow one buffer).
@@ -400,7 +624,7 @@ mod tests {
         let mut waiting = Waiting {
             first_seq: 1,
             next_seq: 1,
-            requests: VecDeque::new(),
+            requests: Runs::default(),
             pixels: VecDeque::new(),
         };
         waiting.push_run(
@@ -497,7 +721,10 @@ mod tests {
         let left: Vec<usize> = pending[&client].pixels.iter().map(|(_, n)| *n).collect();
         assert_eq!(left, [3, 3, 3], "one buffer per run");
         queued.store(0, Ordering::Relaxed);
-        serve(&mut core, &mut outboxes, &mut pending, client);
+        assert_eq!(
+            serve(&mut core, &mut outboxes, &mut pending, client, None),
+            Served::All
+        );
         assert!(pending.is_empty());
         core.handle_request(
             client,
