@@ -216,6 +216,8 @@ struct Waiting {
     /// The pixel buffers of the runs whose [`Incoming::PutImage`]s wait, oldest first, each with
     /// how many of them are left: a buffer goes as soon as its last image is drawn.
     pixels: VecDeque<(Vec<u8>, usize)>,
+    /// Set when the client is gone: it is dropped, with this reason, once the rest is applied.
+    closing: Option<Option<String>>,
 }
 
 impl Waiting {
@@ -303,15 +305,16 @@ fn handle_msg(
                     next_seq: first_seq,
                     requests: Runs::default(),
                     pixels: VecDeque::new(),
+                    closing: None,
                 })
                 .push_run(first_seq, requests, pixels);
         }
-        CoreMsg::Disconnect { client, reason } => {
-            // What was read before the end is applied (as far as the output budget allows).
-            serve(core, outboxes, pending, client, None);
-            pending.remove(&client);
-            drop_client(core, outboxes, client, reason);
-        }
+        CoreMsg::Disconnect { client, reason } => match pending.get_mut(&client) {
+            // What was read before the end is applied first, in turns like any client's
+            // requests, then the client goes ([`serve`]).
+            Some(waiting) => waiting.closing = Some(reason),
+            None => drop_client(core, outboxes, client, reason),
+        },
     }
 }
 
@@ -439,8 +442,13 @@ fn serve(
             dispatch(core, outboxes);
         }
     }
-    if let (Some(waiting), Some(outbox)) = (pending.remove(&client), outboxes.get(&client)) {
-        outbox.note_applied(waiting.first_seq.wrapping_sub(1));
+    if let Some(waiting) = pending.remove(&client) {
+        if let Some(outbox) = outboxes.get(&client) {
+            outbox.note_applied(waiting.first_seq.wrapping_sub(1));
+        }
+        if let Some(reason) = waiting.closing {
+            drop_client(core, outboxes, client, reason);
+        }
     }
     Served::All
 }
@@ -495,6 +503,32 @@ mod tests {
     use dispd_protocol::{Color, Compression, DrawOp, ErrorCode, PixelFormat, Rect, Reply, WindowId};
     use std::sync::atomic::Ordering;
 
+    /// A core on a 64x64 headless screen with two clients, their outboxes, the other ends of
+    /// their mailboxes, and each one's id and first window id.
+    type TwoClients = (
+        ServerCore,
+        HashMap<ClientId, Outbox>,
+        Vec<crate::mailbox::Collector>,
+        [(ClientId, WindowId); 2],
+    );
+
+    /// [`TwoClients`], connected.
+    fn two_clients() -> TwoClients {
+        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
+        let mut outboxes = HashMap::default();
+        let mut collectors = Vec::new();
+        let clients = [(); 2].map(|()| {
+            let (client, ids) = core
+                .connect(Peer::Unix { uid: None, pid: None }, true)
+                .expect("connect");
+            let (poster, collector) = crate::mailbox::mailbox(1024);
+            outboxes.insert(client, Outbox::new(poster, Arc::default(), Arc::default()));
+            collectors.push(collector);
+            (client, WindowId(ids.base))
+        });
+        (core, outboxes, collectors, clients)
+    }
+
     /// A client whose requests keep the core busy gets a turn at a time, and one with fewer
     /// requests waiting goes first: another client's request is applied after at most the busy
     /// one's turn, not after everything it has queued (once, a second client's round trip
@@ -503,23 +537,7 @@ mod tests {
     /// following turns.
     #[tokio::test]
     async fn a_busy_client_cannot_hold_up_another_for_more_than_a_turn() {
-        let mut core = ServerCore::new(Config::default(), Box::new(Headless::new(Size::new(64, 64))));
-        let mut outboxes = HashMap::default();
-        let mut collectors = Vec::new();
-        let mut clients = Vec::new();
-        for _ in 0..2 {
-            let (client, ids) = core
-                .connect(Peer::Unix { uid: None, pid: None }, true)
-                .expect("connect");
-            let (poster, collector) = crate::mailbox::mailbox(1024);
-            let applied = Arc::new(crate::applied::Applied::default());
-            outboxes.insert(client, Outbox::new(poster, Arc::default(), applied));
-            collectors.push(collector);
-            clients.push((client, WindowId(ids.base)));
-        }
-        let [(busy, win), (other, _)] = clients[..] else {
-            unreachable!()
-        };
+        let (mut core, mut outboxes, collectors, [(busy, win), (other, _)]) = two_clients();
         core.handle_request(
             busy,
             1,
@@ -608,6 +626,77 @@ mod tests {
         }
     }
 
+    /// A client that goes while requests of its wait has them applied in turns like any other,
+    /// then is dropped: its reply comes before the end, and another client's request is not
+    /// held up by the rest (once, everything it had queued was applied at once when it went).
+    #[tokio::test]
+    async fn a_client_that_goes_has_the_rest_applied_in_turns_then_is_dropped() {
+        let (mut core, mut outboxes, collectors, [(leaving, win), (other, _)]) = two_clients();
+        let mut requests = vec![Incoming::Request(Request::CreateWindow {
+            window: win,
+            rect: Rect::new(0, 0, 64, 1),
+            background: Color::WHITE,
+        })];
+        requests.extend((0..40).map(|k| {
+            Incoming::Request(Request::Draw {
+                target: win.into(),
+                ops: vec![DrawOp::FillRect(Rect::new(k, 0, 1, 1))],
+            })
+        }));
+        requests.push(Incoming::Request(Request::Sync));
+        let mut pending = Pending::default();
+        let msgs = [
+            CoreMsg::Requests {
+                client: leaving,
+                first_seq: 1,
+                requests,
+                pixels: Vec::new(),
+                fds: Vec::new(),
+            },
+            CoreMsg::Disconnect {
+                client: leaving,
+                reason: None,
+            },
+            CoreMsg::Requests {
+                client: other,
+                first_seq: 1,
+                requests: vec![Incoming::Request(Request::Sync)],
+                pixels: Vec::new(),
+                fds: Vec::new(),
+            },
+        ];
+        for msg in msgs {
+            handle_msg(&mut core, &mut outboxes, &mut pending, msg);
+        }
+        assert!(outboxes.contains_key(&leaving), "kept until the rest is applied");
+        let mut turns = Turns::default();
+        turns.take(&mut core, &mut outboxes, &mut pending, Duration::ZERO);
+        assert!(!pending.contains_key(&other), "the other client goes first");
+        let mut taken = 1;
+        while turns.ready() {
+            turns.take(&mut core, &mut outboxes, &mut pending, Duration::ZERO);
+            taken += 1;
+        }
+        assert_eq!(taken, 1 + 42usize.div_ceil(CHECK_EVERY as usize), "in turns");
+        assert!(!outboxes.contains_key(&leaving), "dropped once all is applied");
+        assert!(pending.is_empty());
+        let mut got = Vec::new();
+        while collectors[0].collect(&mut got, 100).await {}
+        assert!(
+            matches!(
+                got[..],
+                [
+                    ..,
+                    ServerMessage::Reply {
+                        seq: 42,
+                        reply: Reply::Sync
+                    }
+                ]
+            ),
+            "its last reply, then the end: {got:?}"
+        );
+    }
+
     /// A run's pixel buffer is kept only if one of its requests uses it, and goes with the last
     /// of its images (so a client that always has requests waiting cannot grow one buffer).
     #[test]
@@ -626,6 +715,7 @@ mod tests {
             next_seq: 1,
             requests: Runs::default(),
             pixels: VecDeque::new(),
+            closing: None,
         };
         waiting.push_run(
             1,

@@ -114,8 +114,13 @@ impl Outbox {
         self.poster.post(self.backlog.drain(..n));
     }
 
-    /// Whether the client has more output waiting than [`MAX_QUEUED_BYTES`].
+    /// Whether the client has more output waiting than [`MAX_QUEUED_BYTES`] (never once its
+    /// session has stopped writing).
     pub(crate) fn over_budget(&self) -> bool {
+        if self.poster.is_closed() {
+            // Nothing is written any more (what is sent is dropped): nothing to hold back for.
+            return false;
+        }
         let backlog: usize = self.backlog.iter().map(weight).sum();
         self.queued_bytes.load(Ordering::Relaxed) + backlog > MAX_QUEUED_BYTES
     }
