@@ -228,29 +228,14 @@ impl Cost {
         self.box_area(corners.into_iter(), 0.0)
     }
 
-    /// The area of the bounding box of `points` after the transform, clipped to the target.
     /// For X-style lines in a gradient, the box around their points that is shaded on top of the
     /// stroke (see `draw::gradient_lines`), pixels at the ends included.
     fn gradient_box(&self, op: &DrawOp) -> f64 {
         if !self.gradient || self.aa || self.line_width != 1.0 {
             return 0.0;
         }
-        let pair = |x: i16, y: i16| (f64::from(x), f64::from(y));
-        let points: Vec<(f64, f64)> = match op {
-            DrawOp::Line { x1, y1, x2, y2 } => {
-                vec![(f64::from(*x1), f64::from(*y1)), (f64::from(*x2), f64::from(*y2))]
-            }
-            DrawOp::Segments(run) => run
-                .iter()
-                .flat_map(|s| [pair(s.x1, s.y1), pair(s.x2, s.y2)])
-                .collect(),
-            DrawOp::Lines(run) => run.iter().map(|p| pair(p.x, p.y)).collect(),
-            DrawOp::Polyline { points, .. } => {
-                points.iter().map(|p| (f64::from(p.x), f64::from(p.y))).collect()
-            }
-            _ => return 0.0,
-        };
-        self.box_area(points.into_iter(), 1.0)
+        let points = line_points(op).map(|(x, y)| (f64::from(x), f64::from(y)));
+        self.box_area(points, 1.0)
     }
 
     /// The area of the box around `points` after the transform, within the target, grown by
@@ -265,6 +250,20 @@ impl Cost {
         let w = ((x1 + edge).min(self.width) - x0.max(0.0)).max(0.0);
         let h = ((y1 + edge).min(self.height) - y0.max(0.0)).max(0.0);
         w * h
+    }
+}
+
+/// The points of a line op (`Line`, `Segments`, `Lines`, `Polyline`), before the transform.
+pub(super) fn line_points(op: &DrawOp) -> Box<dyn Iterator<Item = (i32, i32)> + '_> {
+    match op {
+        DrawOp::Line { x1, y1, x2, y2 } => Box::new([(*x1, *y1), (*x2, *y2)].into_iter()),
+        DrawOp::Segments(run) => Box::new(
+            run.iter()
+                .flat_map(|s| [(s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into())]),
+        ),
+        DrawOp::Lines(run) => Box::new(run.iter().map(|p| (p.x.into(), p.y.into()))),
+        DrawOp::Polyline { points, .. } => Box::new(points.iter().map(|p| (p.x, p.y))),
+        _ => Box::new(std::iter::empty()),
     }
 }
 

@@ -706,7 +706,7 @@ fn gradient_lines(
         return;
     };
     let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
-    for (x, y) in line_points(op) {
+    for (x, y) in super::cost::line_points(op) {
         let (x, y) = (i64::from(x) + i64::from(dx), i64::from(y) + i64::from(dy));
         (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
     }
@@ -734,10 +734,9 @@ fn gradient_lines(
         &mut Damage::default(),
         op,
     );
-    // The gradient over `area`, in the framebuffer's layout (`skia_paint` swaps the channels).
-    let Some(mut shade) = tiny_skia::Pixmap::new(area.width, area.height) else {
-        return;
-    };
+    // Which pixels are the lines'; then the same buffer takes the gradient over `area`, in the
+    // framebuffer's layout (`skia_paint` swaps the channels).
+    let marked: Vec<bool> = marks.pixels().iter().map(|p| *p != 0).collect();
     let mut paint = st.skia_paint();
     paint.blend_mode = tiny_skia::BlendMode::Source;
     paint.anti_alias = false;
@@ -748,7 +747,9 @@ fn gradient_lines(
     let Some(whole) = tiny_skia::Rect::from_xywh(0.0, 0.0, area.width as f32, area.height as f32) else {
         return;
     };
-    shade.fill_rect(whole, &paint, Transform::identity(), None);
+    if let Some(mut shade) = skia::pixmap_mut(&mut marks) {
+        shade.fill_rect(whole, &paint, Transform::identity(), None);
+    }
     let single = st.single_clip(fb.bounds());
     let inside = |x: i64, y: i64| match single {
         Some(c) => spans::clip_has(c, x, y),
@@ -757,15 +758,14 @@ fn gradient_lines(
     let (copy, opaque) = (st.copy(), fb.is_opaque());
     let (left, right) = (area.x as usize, area.right() as usize);
     let mut touched = Damage::default();
-    let rows = marks.pixels().chunks_exact(area.width as usize);
-    let colors = shade.pixels().chunks_exact(area.width as usize);
+    let rows = marked.chunks_exact(area.width as usize);
+    let colors = marks.pixels().chunks_exact(area.width as usize);
     for ((y, marked), colors) in (area.y..).zip(rows).zip(colors) {
         let row = &mut fb.row_mut(y as u32)[left..right];
-        for (x, ((p, m), c)) in (area.x..).zip(row.iter_mut().zip(marked).zip(colors)) {
-            if *m == 0 || !inside(i64::from(x), i64::from(y)) {
+        for (x, ((p, m), &src)) in (area.x..).zip(row.iter_mut().zip(marked).zip(colors)) {
+            if !*m || !inside(i64::from(x), i64::from(y)) {
                 continue;
             }
-            let src = u32::from_le_bytes([c.red(), c.green(), c.blue(), c.alpha()]);
             *p = match (copy, src >> 24) {
                 (true, _) if opaque => src | 0xff00_0000,
                 (true, _) | (false, 255) => src,
@@ -775,20 +775,6 @@ fn gradient_lines(
         }
     }
     damage.add_damage(touched);
-}
-
-/// The points of a line op (`Line`, `Segments`, `Lines`, `Polyline`), before the transform.
-fn line_points(op: &DrawOp) -> Box<dyn Iterator<Item = (i32, i32)> + '_> {
-    match op {
-        DrawOp::Line { x1, y1, x2, y2 } => Box::new([(*x1, *y1), (*x2, *y2)].into_iter()),
-        DrawOp::Segments(run) => Box::new(
-            run.iter()
-                .flat_map(|s| [(s.x1.into(), s.y1.into()), (s.x2.into(), s.y2.into())]),
-        ),
-        DrawOp::Lines(run) => Box::new(run.iter().map(|p| (p.x.into(), p.y.into()))),
-        DrawOp::Polyline { points, .. } => Box::new(points.iter().map(|p| (p.x, p.y))),
-        _ => Box::new(std::iter::empty()),
-    }
 }
 
 fn make_clip(fb: &Framebuffer, rects: &[Rect]) -> Option<Clip> {
