@@ -5,7 +5,7 @@
 
 use dispd_protocol::{Color, Rect};
 
-use super::{pack, pixel, Framebuffer};
+use super::{pack, pixel, vector, Framebuffer};
 
 /// A solid colour ready to store, and how.
 #[derive(Clone, Copy, Debug)]
@@ -134,14 +134,13 @@ impl Ink {
 
     /// Paints the rectangle `r`, which lies within the framebuffer.
     pub(super) fn fill(self, fb: &mut Framebuffer, r: Rect) {
+        if self.store {
+            return vector::fill_rect(fb, r, self.src);
+        }
         let (x0, x1) = (r.x as usize, r.x as usize + r.width as usize);
         for y in r.y as u32..r.y as u32 + r.height {
             let row = &mut fb.row_mut(y)[x0..x1];
-            if self.store {
-                row.fill(self.src);
-            } else {
-                row.iter_mut().for_each(|p| *p = pixel::over(*p, self.src));
-            }
+            row.iter_mut().for_each(|p| *p = pixel::over(*p, self.src));
         }
     }
 

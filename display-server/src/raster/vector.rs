@@ -7,6 +7,10 @@
 
 use std::sync::LazyLock;
 
+use dispd_protocol::Rect;
+
+use super::Framebuffer;
+
 /// The instruction sets this CPU has, found once.
 static ARCH: LazyLock<pulp::Arch> = LazyLock::new(pulp::Arch::new);
 
@@ -25,9 +29,56 @@ pub(crate) fn copy_opaque(dst: &mut [u32], src: &[u32]) {
     wide(|| dst.iter_mut().zip(src).for_each(|(d, s)| *d = s | 0xff00_0000));
 }
 
+/// Stores `value` in every pixel of `r`, which lies within `fb`. Rows of at least
+/// [`WIDE_FILL`] pixels are filled 32 bytes a store on AVX2 machines, all rows in one dispatch
+/// (on an AMD EPYC, `raster_bench rect100` 515 → 407 ns a rectangle; one dispatch a row only
+/// reached 450 ns); narrower ones in the baseline loop, where the dispatch would cost more than
+/// it saves (10-pixel rows filled through it were 35% slower).
+pub(crate) fn fill_rect(fb: &mut Framebuffer, r: Rect, value: u32) {
+    let stride = fb.width() as usize;
+    let (x0, x1) = (r.x as usize, r.x as usize + r.width as usize);
+    let rows = fb.pixels_mut()[r.y as usize * stride..]
+        .chunks_exact_mut(stride)
+        .take(r.height as usize);
+    let fill = || rows.for_each(|row| row[x0..x1].fill(value));
+    if r.width >= WIDE_FILL {
+        wide(fill);
+    } else {
+        fill();
+    }
+}
+
+/// The row length from which [`fill_rect`] takes the wide loop.
+const WIDE_FILL: u32 = 64;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_rect_stores_exactly_the_rectangle_both_ways() {
+        use dispd_protocol::{Color, Size};
+        // Widths on both sides of WIDE_FILL, at odd places, up to the framebuffer's edges.
+        for (x, y, w, h) in [
+            (3, 1, 63, 2),
+            (5, 2, 64, 3),
+            (1, 0, 99, 4),
+            (0, 0, 100, 5),
+            (37, 4, 63, 1),
+        ] {
+            let mut fb = Framebuffer::new(Size::new(100, 5), Color::BLACK);
+            let before = fb.pixels()[0];
+            let r = Rect::new(x, y, w, h);
+            fill_rect(&mut fb, r, 0xff12_3456);
+            for py in 0..5 {
+                for px in 0..100 {
+                    let inside = r.contains(px, py);
+                    let want = if inside { 0xff12_3456 } else { before };
+                    assert_eq!(fb.row(py as u32)[px as usize], want, "{r:?} at {px},{py}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn copy_opaque_sets_alpha_and_keeps_colour_in_every_pixel() {
