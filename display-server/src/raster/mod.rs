@@ -340,6 +340,7 @@ impl Framebuffer {
     pub fn put_pixels(&mut self, rect: Rect, format: PixelFormat, data: &[u8]) {
         match (format, self.opaque) {
             // The framebuffer's own layout, whose alpha an opaque one ignores: a copy.
+            (PixelFormat::Bgra8, true) if cfg!(target_endian = "little") => self.put_copy(rect, data),
             (PixelFormat::Bgra8, true) => self.put_rows(rect, data, u32::from_le_bytes),
             // Premultiplied as promised: no channel above alpha, whatever was sent.
             (PixelFormat::Bgra8, false) => self.put_rows(rect, data, |[b, g, r, a]: [u8; 4]| {
@@ -357,6 +358,24 @@ impl Framebuffer {
             (PixelFormat::Rgb8, false) => {
                 self.put_rows(rect, data, |[r, g, b]: [u8; 3]| premultiply([r, g, b, 255]))
             }
+        }
+    }
+
+    /// [`Framebuffer::put_pixels`] for data in the framebuffer's own byte order: a copy a row.
+    fn put_copy(&mut self, rect: Rect, data: &[u8]) {
+        let Some(d) = rect.intersect(&self.bounds()) else {
+            return;
+        };
+        let (sx, sy) = ((d.x - rect.x) as usize, (d.y - rect.y) as usize);
+        let (x0, w) = (d.x as usize, d.width as usize);
+        let src_rows = data.chunks_exact(rect.width as usize * 4).skip(sy);
+        let dst_rows = self
+            .pixels
+            .chunks_exact_mut(self.width as usize)
+            .skip(d.y as usize);
+        for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
+            let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut dst[x0..x0 + w]);
+            dst.copy_from_slice(&src[sx * 4..(sx + w) * 4]);
         }
     }
 
@@ -549,6 +568,32 @@ mod tests {
         assert_eq!(px(0, 0), [30, 20, 10, 255]);
         assert_eq!(px(1, 1), [50, 100, 200, 255]);
         assert_eq!(px(3, 0), [0, 0, 0, 255]);
+    }
+
+    #[test]
+    fn bgra_into_an_opaque_framebuffer_lands_clipped_on_every_side() {
+        // Each pixel of the image different; placed partly outside each edge in turn.
+        let (w, h) = (5u32, 4u32);
+        let data: Vec<u8> = (0..w * h * 4).map(|i| (i * 7 + 1) as u8).collect();
+        let pixel_of = |x: u32, y: u32| {
+            let i = ((y * w + x) * 4) as usize;
+            u32::from_le_bytes(data[i..i + 4].try_into().unwrap())
+        };
+        for (x, y) in [(-2, -1), (2, 1), (-3, 2), (1, -2), (0, 0)] {
+            let mut fb = Framebuffer::new(Size::new(6, 4), Color::WHITE);
+            let rect = Rect::new(x, y, w, h);
+            fb.put_pixels(rect, PixelFormat::Bgra8, &data);
+            for fy in 0..4 {
+                for fx in 0..6 {
+                    let want = if rect.contains(fx, fy) {
+                        pixel_of((fx - x) as u32, (fy - y) as u32)
+                    } else {
+                        0xffff_ffff
+                    };
+                    assert_eq!(fb.get(fx, fy), Some(want), "image at {x},{y}; pixel {fx},{fy}");
+                }
+            }
+        }
     }
 
     /// The screen is read as RGBA and converted: the same layouts as a framebuffer's `read_as`.
