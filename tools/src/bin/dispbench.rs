@@ -897,12 +897,16 @@ fn child_rects(n: usize) -> Vec<Rect> {
         .collect()
 }
 
-/// Reps of a window test between two [`Session::settle`]s. dispbench's windows select no
-/// events, as x11perf's do, so none should come; but a server that sent the three of a map (an
-/// expose, focus out, focus in) anyway would drop a client with a few thousand messages waiting,
-/// so at most about 1500 may be in flight.
+/// Reps of a window test between two [`Session::settle`]s: x11perf's own grain, which syncs
+/// once per run of at most 100 reps (one rep a parent window, as many as fit its window), and
+/// fewer when each rep has many windows. dispbench's windows select no events, as x11perf's do,
+/// so none should come; but a server that sent the three of a map (an expose, focus out, focus
+/// in) anyway would drop a client with more than 8192 messages waiting, so at most about 7500
+/// may be in flight. (Until the tenth session it settled every 500 windows, five times as often
+/// as x11perf: a round trip and an idle pipeline each time, about 15% of `-create` and 35% of
+/// `-map` on dispd.)
 fn events_window(windows: usize) -> u64 {
-    (1500 / (3 * windows.max(1))).max(1) as u64
+    (7500 / (3 * windows.max(1))).clamp(1, 100) as u64
 }
 
 /// Does `reps` reps of `bench`.
