@@ -93,7 +93,7 @@ impl ReadHalf {
 /// `net.core.wmem_max`), against the default of 208 KiB: a 500x500 `GetImage` reply (1 MB)
 /// then leaves in one or two writes instead of five, each a sleep and a wake-up of both
 /// sides. Over TCP the kernel sizes the buffers itself.
-pub const UNIX_SEND_BUFFER: usize = 1 << 20;
+const UNIX_SEND_BUFFER: usize = 1 << 20;
 
 /// Asks for a [`UNIX_SEND_BUFFER`] send buffer on `socket`; if refused, it keeps the default.
 fn widen_send_buffer(socket: impl AsFd) {

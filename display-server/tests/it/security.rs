@@ -2152,7 +2152,8 @@ fn clients_that_stop_reading_are_dropped_and_others_stay_fast() {
         "slow reader (events): the victim read {got} events, then: {end}"
     ));
 
-    // Replies: 2000 GetImage requests (1 KiB each) and no reading.
+    // Replies: 2000 GetImage requests (4 KiB each, 8 MiB in all: more than the 2 MiB the
+    // socket's send buffer holds, so that output waits in the server) and no reading.
     let mut greedy = server.connect(Transport::Unix);
     let gw = greedy
         .create_window(Rect::new(0, 0, 32, 32), Color::WHITE)
@@ -2164,7 +2165,7 @@ fn clients_that_stop_reading_are_dropped_and_others_stay_fast() {
         for _ in 0..2000 {
             greedy.send(&Request::GetImage {
                 source: ImageSource::Drawable(gw.into()),
-                rect: Rect::new(0, 0, 16, 16),
+                rect: Rect::new(0, 0, 32, 32),
             });
         }
         greedy.flush().expect("flush");
@@ -2181,7 +2182,7 @@ fn clients_that_stop_reading_are_dropped_and_others_stay_fast() {
     });
     let (median, max) = median_max(&mut latencies);
     report(format!(
-        "slow reader (replies): 2000 GetImage of 1 KiB unread; dropped {gone_after:.2?} after sending; \
+        "slow reader (replies): 2000 GetImage of 4 KiB unread; dropped {gone_after:.2?} after sending; \
          observer sync over {} samples: median {median:.2?}, max {max:.2?}",
         latencies.len()
     ));
