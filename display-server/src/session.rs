@@ -371,6 +371,7 @@ async fn read_loop(
     let mut seq: u32 = 0;
     let mut run = Run::starting_at(1);
     let mut unapplied = Unapplied::default();
+    let mut read_since_yield = 0usize;
     loop {
         let mut failure = None;
         loop {
@@ -436,7 +437,10 @@ async fn read_loop(
             // decoder's and then a copy.
             while filled < data.len() {
                 match timed_read(reader, &mut data[filled..], &mut run.fds, idle).await {
-                    Ok(n) => filled += n,
+                    Ok(n) => {
+                        filled += n;
+                        read_since_yield += n;
+                    }
                     Err(end) => return end,
                 }
                 // Nothing is handed to the core until the image is in, so the core's cap on
@@ -449,11 +453,24 @@ async fn read_loop(
             continue;
         }
         match timed_read(reader, decoder.read_buf(), &mut run.fds, idle).await {
-            Ok(n) => decoder.advance(n),
+            Ok(n) => {
+                decoder.advance(n);
+                read_since_yield += n;
+            }
             Err(end) => return end,
+        }
+        // A read of a socket with data waiting does not pause the task: a client with megabytes
+        // queued in the kernel would have its session read and decode them back to back,
+        // holding up the other tasks on its thread (other clients' sessions among them).
+        if read_since_yield >= YIELD_EVERY_BYTES {
+            read_since_yield = 0;
+            tokio::task::yield_now().await;
         }
     }
 }
+
+/// How many bytes a session reads before it lets the other tasks on its thread run.
+const YIELD_EVERY_BYTES: usize = 256 * 1024;
 
 /// `PutImage` frames up to this long put their pixels in their run's shared buffer; longer ones
 /// get a buffer each (copying them as the shared one grows would cost more than allocating).
