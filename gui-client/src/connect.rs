@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use dispd_protocol::auth::{self, Secret};
 use dispd_protocol::display::{self, ConnectAddress};
 use dispd_protocol::handshake::{ClientHello, ServerAnswer, Setup};
+use dispd_protocol::UNIX_SEND_BUFFER;
 
 use crate::error::ClientError;
 
@@ -186,14 +187,8 @@ pub(crate) fn connect(opts: &ConnectOptions) -> Result<(Socket, Setup, Vec<u8>),
     })
 }
 
-/// The send buffer asked for on a Unix connection (the kernel doubles it, within
-/// `net.core.wmem_max`), against the default of 208 KiB: a 500x500 image (1 MB) then goes in
-/// one or two writes instead of five, each a sleep and a wake-up of both sides
-/// (`dispbench -putimage500` about 4.2k to 8k images/s here). Over TCP the kernel sizes the buffers
-/// itself.
-const UNIX_SEND_BUFFER: usize = 1 << 20;
-
-/// Asks for a [`UNIX_SEND_BUFFER`] send buffer on `socket`; if refused, it keeps the default.
+/// Asks for a [`UNIX_SEND_BUFFER`] send buffer on `socket`, for big images
+/// (`dispbench -putimage500` about 4.2k to 8k images/s here); if refused, it keeps the default.
 fn widen_send_buffer(socket: &UnixStream) {
     let _ = rustix::net::sockopt::set_socket_send_buffer_size(socket, UNIX_SEND_BUFFER);
 }

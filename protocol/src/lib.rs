@@ -82,3 +82,8 @@ pub const MAX_BATCH_ELEMENTS: usize = 1_000_000;
 pub const TCP_PORT_BASE: u16 = 7300;
 /// The directory holding one Unix socket per display, unless `DISPD_SOCKET_DIR` says otherwise.
 pub const DEFAULT_SOCKET_DIR: &str = "/tmp/.dispd-unix";
+/// The send buffer (`SO_SNDBUF`) both ends ask for on a Unix connection: the client for the
+/// images it sends, the server for its replies. Linux doubles it, within `net.core.wmem_max`;
+/// its default is 208 KiB, in which a 500x500 image (1 MB) took five writes, each a sleep and a
+/// wake-up of both ends. Over TCP the kernel sizes the buffers itself.
+pub const UNIX_SEND_BUFFER: usize = 1 << 20;

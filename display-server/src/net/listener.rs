@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use tokio::io::{AsyncRead, AsyncWrite, Interest};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
+use dispd_protocol::UNIX_SEND_BUFFER;
+
 use crate::auth::Peer;
 use crate::server::ServerError;
 
@@ -89,13 +91,8 @@ impl ReadHalf {
     }
 }
 
-/// The send buffer asked for on each Unix connection (the kernel doubles it, within
-/// `net.core.wmem_max`), against the default of 208 KiB: a 500x500 `GetImage` reply (1 MB)
-/// then leaves in one or two writes instead of five, each a sleep and a wake-up of both
-/// sides. Over TCP the kernel sizes the buffers itself.
-const UNIX_SEND_BUFFER: usize = 1 << 20;
-
-/// Asks for a [`UNIX_SEND_BUFFER`] send buffer on `socket`; if refused, it keeps the default.
+/// Asks for a [`UNIX_SEND_BUFFER`] send buffer on `socket`, for big replies; if refused, it
+/// keeps the default.
 fn widen_send_buffer(socket: impl AsFd) {
     let _ = rustix::net::sockopt::set_socket_send_buffer_size(socket, UNIX_SEND_BUFFER);
 }

@@ -131,22 +131,10 @@ impl Framebuffer {
     }
 
     /// Fills `rect` (clipped) with `color`: source-over, or replacing the pixels when `copy`.
+    /// The same fill as a drawing op's ([`spans::Ink::fill`]).
     pub fn fill_rect(&mut self, rect: Rect, color: Color, copy: bool) {
-        let Some(r) = rect.intersect(&self.bounds()) else {
-            return;
-        };
-        let (x0, x1) = (r.x as usize, r.x as usize + r.width as usize);
-        let mut src = pack(color);
-        if self.opaque && copy {
-            src |= 0xff00_0000;
-        }
-        for y in r.y as u32..r.y as u32 + r.height {
-            let row = &mut self.row_mut(y)[x0..x1];
-            if copy || src >> 24 == 255 {
-                row.fill(src);
-            } else if src != 0 {
-                row.iter_mut().for_each(|p| *p = pixel::over(*p, src));
-            }
+        if let Some(r) = rect.intersect(&self.bounds()) {
+            spans::Ink::new(self, color, copy).fill(self, r);
         }
     }
 
@@ -363,45 +351,49 @@ impl Framebuffer {
 
     /// [`Framebuffer::put_pixels`] for data in the framebuffer's own byte order: a copy a row.
     fn put_copy(&mut self, rect: Rect, data: &[u8]) {
-        let Some(d) = rect.intersect(&self.bounds()) else {
-            return;
-        };
-        let (sx, sy) = ((d.x - rect.x) as usize, (d.y - rect.y) as usize);
-        let (x0, w) = (d.x as usize, d.width as usize);
-        let src_rows = data.chunks_exact(rect.width as usize * 4).skip(sy);
-        let dst_rows = self
-            .pixels
-            .chunks_exact_mut(self.width as usize)
-            .skip(d.y as usize);
-        for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
-            let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut dst[x0..x0 + w]);
-            dst.copy_from_slice(&src[sx * 4..(sx + w) * 4]);
-        }
+        self.each_image_row(rect, data, 4, |src, dst| {
+            bytemuck::cast_slice_mut::<u32, u8>(dst).copy_from_slice(src);
+        });
     }
 
     /// [`Framebuffer::put_pixels`] for one layout of `N` bytes a pixel, each made into a pixel
     /// by `pixel`: one loop per layout, with nothing decided per row.
     #[inline(always)]
     fn put_rows<const N: usize>(&mut self, rect: Rect, data: &[u8], pixel: impl Fn([u8; N]) -> u32) {
+        vector::wide(|| {
+            self.each_image_row(rect, data, N, |src, dst| {
+                for (p, s) in dst.iter_mut().zip(src.chunks_exact(N)) {
+                    *p = pixel(s.try_into().unwrap_or([0; N]));
+                }
+            });
+        });
+    }
+
+    /// Calls `row` for each row of an image of `rect` (`data`, `bytes_per_pixel` a pixel,
+    /// length already checked) that lands in the framebuffer, clipped: the row's bytes and the
+    /// pixels they replace.
+    #[inline(always)]
+    fn each_image_row(
+        &mut self,
+        rect: Rect,
+        data: &[u8],
+        bytes_per_pixel: usize,
+        mut row: impl FnMut(&[u8], &mut [u32]),
+    ) {
         let Some(d) = rect.intersect(&self.bounds()) else {
             return;
         };
-        let stride = rect.width as usize * N;
         let (sx, sy) = ((d.x - rect.x) as usize, (d.y - rect.y) as usize);
         let (x0, w) = (d.x as usize, d.width as usize);
-        let src_rows = data.chunks_exact(stride).skip(sy);
+        let (from, to) = (sx * bytes_per_pixel, (sx + w) * bytes_per_pixel);
+        let src_rows = data.chunks_exact(rect.width as usize * bytes_per_pixel).skip(sy);
         let dst_rows = self
             .pixels
             .chunks_exact_mut(self.width as usize)
             .skip(d.y as usize);
-        vector::wide(|| {
-            for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
-                let src = &src[sx * N..(sx + w) * N];
-                for (p, s) in dst[x0..x0 + w].iter_mut().zip(src.chunks_exact(N)) {
-                    *p = pixel(s.try_into().unwrap_or([0; N]));
-                }
-            }
-        });
+        for (src, dst) in src_rows.zip(dst_rows).take(d.height as usize) {
+            row(&src[from..to], &mut dst[x0..x0 + w]);
+        }
     }
 
     /// Reads `rect` in `format`; pixels outside read as opaque black.

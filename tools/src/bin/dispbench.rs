@@ -903,8 +903,8 @@ fn child_rects(n: usize) -> Vec<Rect> {
 /// so none should come; but a server that sent the three of a map (an expose, focus out, focus
 /// in) anyway would drop a client with more than 8192 messages waiting, so at most about 7500
 /// may be in flight. (Until the tenth session it settled every 500 windows, five times as often
-/// as x11perf: a round trip and an idle pipeline each time, about 15% of `-create` and 35% of
-/// `-map` on dispd.)
+/// as x11perf, a round trip and an idle pipeline each time: `-create` on dispd 1.86M → 2.05M/s
+/// with the change, `-map` unchanged.)
 fn events_window(windows: usize) -> u64 {
     (7500 / (3 * windows.max(1))).clamp(1, 100) as u64
 }
