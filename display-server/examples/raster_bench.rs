@@ -1,6 +1,7 @@
 //! Times the rasterizer alone, without sockets or threads: the batches of dispbench's drawing
 //! tests (x11perf's shapes and places) drawn into a 600x600 framebuffer (dispbench's window),
-//! best of several runs, in nanoseconds per object.
+//! best of several runs, in nanoseconds per object. `copywinwin100` is x11perf's 100x100 copies
+//! within the window, 1024 of them in one batch: the copy without the request around it.
 //! Steadier than a whole-server benchmark on a noisy machine, so it suits A/B comparisons of
 //! one change to the rasterizer.
 //!
@@ -89,6 +90,22 @@ fn batch(test: &str) -> Option<(Vec<DrawOp>, usize)> {
             )))],
             1000,
         ),
+        // x11perf's copies within the window, in its order: what each copy costs, without the
+        // request around it.
+        "copywinwin100" => {
+            let copies: Vec<DrawOp> = x11perf::copy_locations(100, 256)
+                .into_iter()
+                .flat_map(|(a, b)| x11perf::copies(a, b))
+                .map(|((sx, sy), (x, y))| DrawOp::CopyArea {
+                    source: WindowId(1).into(),
+                    src: Rect::new(sx, sy, 100, 100),
+                    x,
+                    y,
+                })
+                .collect();
+            let n = copies.len();
+            (copies, n)
+        }
         _ => return None,
     };
     Some(ops)
@@ -104,6 +121,7 @@ fn main() -> std::io::Result<()> {
         "rect100",
         "circle10",
         "fcircle10",
+        "copywinwin100",
     ];
     let args: Vec<String> = std::env::args().skip(1).collect();
     let tests: Vec<&str> = if args.is_empty() {
