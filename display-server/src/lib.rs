@@ -1,7 +1,8 @@
 //! dispd, the display server.
 //!
 //! # Layout
-//! - [`run`] (in `server.rs`): the one entry point, shared by the `dispd` binary and the tests.
+//! - [`run`] (in `server.rs`): the one entry point, shared by the `dispd` binary and the tests;
+//!   [`runtime`]: the tokio runtime it runs on, and its number of worker threads.
 //! - [`config`]: the screen and the limits.
 //! - [`auth`]: who may connect, and which clients are trusted with the admin view.
 //! - [`net`]: listeners (Unix and TCP) and the framed connection.
@@ -29,6 +30,7 @@ pub mod net;
 mod outbox;
 pub mod raster;
 mod reply_spin;
+pub mod runtime;
 pub mod secret_file;
 mod server;
 mod session;

@@ -123,6 +123,10 @@ struct Args {
     /// off for clients that do not ask again quickly.
     #[arg(long, default_value_t = display_server::config::DEFAULT_REPLY_SPIN_US, value_parser = clap::value_parser!(u64).range(0..=1000))]
     reply_spin_us: u64,
+    /// Threads that read, decode and apply clients' requests [default: one fewer than the CPUs,
+    /// at least 1, leaving a CPU to clients on the same machine].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256).map(|n| std::num::NonZeroUsize::new(n as usize).unwrap_or(std::num::NonZeroUsize::MIN)))]
+    threads: Option<std::num::NonZeroUsize>,
 }
 
 impl Args {
@@ -314,7 +318,10 @@ fn own_uid() -> Option<u32> {
 }
 
 fn serve_headless(args: Args, config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = display_server::runtime::build(
+        args.threads
+            .unwrap_or_else(display_server::runtime::default_threads),
+    )?;
     let mut config = config;
     runtime.block_on(async {
         let listeners = bind(&args).await?;
@@ -343,7 +350,10 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
     use display_server::backend::winit as backend;
 
     let event_loop = backend::create_event_loop()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = display_server::runtime::build(
+        args.threads
+            .unwrap_or_else(display_server::runtime::default_threads),
+    )?;
     let listeners = runtime.block_on(bind(&args))?;
     let mut config = config;
     let secret = secure(&args, &mut config, &listeners)?;

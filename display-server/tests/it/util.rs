@@ -50,10 +50,8 @@ impl TestServer {
     /// Starts a server with `config`, listening on both transports.
     pub fn start(config: Config) -> Self {
         init_logging();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
+        // The runtime dispd itself runs on, with its default number of workers.
+        let rt = display_server::runtime::build(display_server::runtime::default_threads())
             .expect("tokio runtime");
         let dir = TempDir::new().expect("temp dir");
         // The display grammar maps display N to port 7300+N, so the TCP display name can only
