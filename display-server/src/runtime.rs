@@ -4,7 +4,7 @@
 //! On a small machine they also take the CPU that local clients and the kernel's socket work
 //! need: on a 2-CPU machine, one worker against two measured `dispbench -pointer` 79k → 157k
 //! round trips/s, `-getimage100` +47%, `-putimage100` +23% over the Unix socket and +31% over
-//! TCP, with no test slower beyond the noise (docs/PERFORMANCE.md, "Worker threads").
+//! TCP, with no throughput test slower beyond the noise (docs/PERFORMANCE.md, "Worker threads").
 
 use std::io;
 use std::num::NonZeroUsize;
