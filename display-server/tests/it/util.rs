@@ -47,12 +47,16 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server with `config`, listening on both transports.
+    /// Starts a server with `config`, listening on both transports, on the runtime dispd itself
+    /// runs on, with its default number of worker threads.
     pub fn start(config: Config) -> Self {
+        Self::start_with_threads(config, display_server::runtime::default_threads())
+    }
+
+    /// Starts a server with `config` on `threads` worker threads (what `dispd --threads` sets).
+    pub fn start_with_threads(config: Config, threads: std::num::NonZeroUsize) -> Self {
         init_logging();
-        // The runtime dispd itself runs on, with its default number of workers.
-        let rt = display_server::runtime::build(display_server::runtime::default_threads())
-            .expect("tokio runtime");
+        let rt = display_server::runtime::build(threads).expect("tokio runtime");
         let dir = TempDir::new().expect("temp dir");
         // The display grammar maps display N to port 7300+N, so the TCP display name can only
         // reach a port of at least 7300; ephemeral ports almost always are.
