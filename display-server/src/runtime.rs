@@ -32,7 +32,12 @@ mod tests {
     #[test]
     fn the_default_leaves_one_cpu_and_keeps_at_least_one_worker() {
         let cpus = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        assert_eq!(default_threads().get(), cpus.saturating_sub(1).max(1));
+        let workers = default_threads().get();
+        if cpus == 1 {
+            assert_eq!(workers, 1, "one CPU still gets a worker");
+        } else {
+            assert_eq!(workers + 1, cpus, "{cpus} CPUs: one left to clients");
+        }
     }
 
     #[test]

@@ -130,6 +130,12 @@ struct Args {
 }
 
 impl Args {
+    /// `--threads`, or the default for this machine.
+    fn worker_threads(&self) -> std::num::NonZeroUsize {
+        self.threads
+            .unwrap_or_else(display_server::runtime::default_threads)
+    }
+
     fn config(&self) -> Config {
         Config {
             allow_injection: self.allow_injection,
@@ -318,10 +324,7 @@ fn own_uid() -> Option<u32> {
 }
 
 fn serve_headless(args: Args, config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = display_server::runtime::build(
-        args.threads
-            .unwrap_or_else(display_server::runtime::default_threads),
-    )?;
+    let runtime = display_server::runtime::build(args.worker_threads())?;
     let mut config = config;
     runtime.block_on(async {
         let listeners = bind(&args).await?;
@@ -350,10 +353,7 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
     use display_server::backend::winit as backend;
 
     let event_loop = backend::create_event_loop()?;
-    let runtime = display_server::runtime::build(
-        args.threads
-            .unwrap_or_else(display_server::runtime::default_threads),
-    )?;
+    let runtime = display_server::runtime::build(args.worker_threads())?;
     let listeners = runtime.block_on(bind(&args))?;
     let mut config = config;
     let secret = secure(&args, &mut config, &listeners)?;
