@@ -217,7 +217,7 @@ fn draw(
         display,
         &Request::Draw {
             target: window.into(),
-            ops,
+            ops: ops.into(),
         },
     );
 }

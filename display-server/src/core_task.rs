@@ -389,14 +389,21 @@ fn serve(
     };
     let first = waiting.first_seq;
     let mut count: u32 = 0;
+    // Only this loop's dispatches add to the client's output (its session can only take some
+    // away): the budget is looked at again after each.
+    let over_budget =
+        |outboxes: &HashMap<ClientId, Outbox>| outboxes.get(&client).is_some_and(Outbox::over_budget);
+    let mut over = over_budget(outboxes);
     while !waiting.requests.is_empty() {
         let seq = waiting.first_seq;
         let turn_over =
             || count > 0 && count % CHECK_EVERY == 0 && until.is_some_and(|t| Instant::now() >= t);
-        let stop = match outboxes.get(&client) {
-            Some(outbox) if outbox.over_budget() => Some(Served::OverBudget),
-            _ if turn_over() => Some(Served::TurnOver),
-            _ => None,
+        let stop = if over {
+            Some(Served::OverBudget)
+        } else if turn_over() {
+            Some(Served::TurnOver)
+        } else {
+            None
         };
         if let Some(stop) = stop {
             if let (true, Some(outbox)) = (seq != first, outboxes.get(&client)) {
@@ -440,6 +447,7 @@ fn serve(
         if replies {
             // Replies count against the budget as soon as they exist.
             dispatch(core, outboxes);
+            over = over_budget(outboxes);
         }
     }
     if let Some(waiting) = pending.remove(&client) {
@@ -555,7 +563,8 @@ mod tests {
                     ops: vec![
                         DrawOp::SetColor(Color::rgb(k, k, k)),
                         DrawOp::FillRect(Rect::new(i32::from(k), 0, 1, 1)),
-                    ],
+                    ]
+                    .into(),
                 })
             })
             .collect();
@@ -640,7 +649,7 @@ mod tests {
         requests.extend((0..40).map(|k| {
             Incoming::Request(Request::Draw {
                 target: win.into(),
-                ops: vec![DrawOp::FillRect(Rect::new(k, 0, 1, 1))],
+                ops: vec![DrawOp::FillRect(Rect::new(k, 0, 1, 1))].into(),
             })
         }));
         requests.push(Incoming::Request(Request::Sync));

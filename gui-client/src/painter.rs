@@ -294,7 +294,7 @@ impl<'a> Painter<'a> {
         }
         self.display.send(&Request::Draw {
             target: self.target,
-            ops,
+            ops: ops.into(),
         })
     }
 }

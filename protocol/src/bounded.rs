@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use crate::draw::DrawOp;
+use crate::draw_ops::DrawOps;
 use crate::{MAX_BATCH_ELEMENTS, MAX_BATCH_OPS};
 
 /// Elements preallocated before any has decoded: a count is only a claim until they arrive.
@@ -62,9 +63,9 @@ pub(crate) fn broken_bound() -> Option<OverLimit> {
     OVER.get()
 }
 
-/// Deserializes `Vec<DrawOp>`, refusing a sequence that announces more than [`MAX_BATCH_OPS`].
-pub(crate) fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<DrawOp>, D::Error> {
-    d.deserialize_seq(Bounded::<DrawOp>::ops())
+/// Deserializes [`DrawOps`], refusing a sequence that announces more than [`MAX_BATCH_OPS`].
+pub(crate) fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<DrawOps, D::Error> {
+    d.deserialize_seq(OpsVisitor)
 }
 
 /// Deserializes a nested list, charging its announced length to the message's element budget.
@@ -119,24 +120,82 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Bounded<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let announced = self.announce(&seq)?;
+        let mut items = Vec::with_capacity(announced.min(PREALLOCATED));
+        self.collect(&mut seq, announced, &mut items)?;
+        Ok(items)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Bounded<T> {
+    /// Takes the length the sequence announces from the bound, and returns it.
+    fn announce<A: SeqAccess<'de>>(&self, seq: &A) -> Result<usize, A::Error> {
         let announced = seq.size_hint().unwrap_or(0);
         if let Err(over) = self.take(announced) {
             OVER.set(Some(over));
-            return Err(serde::de::Error::invalid_length(announced, &self));
+            return Err(serde::de::Error::invalid_length(announced, self));
+        }
+        Ok(announced)
+    }
+
+    /// Decodes the rest of the sequence onto `items`.
+    fn collect<A: SeqAccess<'de>>(
+        &self,
+        seq: &mut A,
+        announced: usize,
+        items: &mut Vec<T>,
+    ) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element()? {
+            self.push(items, item, announced)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a decoded element to `items`, charging it to the bound if it is one more than
+    /// announced (never with postcard, which announces exactly).
+    fn push<E: serde::de::Error>(&self, items: &mut Vec<T>, item: T, announced: usize) -> Result<(), E> {
+        if items.len() >= announced {
+            let more = if self.ops { items.len() + 1 } else { 1 };
+            if let Err(over) = self.take(more) {
+                OVER.set(Some(over));
+                return Err(E::invalid_length(announced + 1, self));
+            }
+        }
+        items.push(item);
+        Ok(())
+    }
+}
+
+/// Decodes the ops of a draw batch under [`Bounded::ops`]; a batch of one op is kept without a
+/// `Vec` (see [`DrawOps`]).
+struct OpsVisitor;
+
+impl<'de> Visitor<'de> for OpsVisitor {
+    type Value = DrawOps;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Bounded::<DrawOp>::ops().expecting(f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let bounded = Bounded::<DrawOp>::ops();
+        let announced = bounded.announce(&seq)?;
+        if announced == 1 {
+            let Some(op) = seq.next_element()? else {
+                return Ok(DrawOps::new());
+            };
+            // Postcard ends here without reading: its sequences announce their length.
+            let Some(second) = seq.next_element()? else {
+                return Ok(DrawOps::from(op));
+            };
+            let mut items = vec![op];
+            bounded.push(&mut items, second, 1)?;
+            bounded.collect(&mut seq, 1, &mut items)?;
+            return Ok(DrawOps::from(items));
         }
         let mut items = Vec::with_capacity(announced.min(PREALLOCATED));
-        while let Some(item) = seq.next_element()? {
-            if items.len() >= announced {
-                // More than announced (not postcard, which announces exactly): charge each.
-                let more = if self.ops { items.len() + 1 } else { 1 };
-                if let Err(over) = self.take(more) {
-                    OVER.set(Some(over));
-                    return Err(serde::de::Error::invalid_length(announced + 1, &self));
-                }
-            }
-            items.push(item);
-        }
-        Ok(items)
+        bounded.collect(&mut seq, announced, &mut items)?;
+        Ok(DrawOps::from(items))
     }
 }
 
@@ -150,7 +209,7 @@ mod tests {
     fn batch(ops: Vec<DrawOp>) -> Vec<u8> {
         encode_body(&Request::Draw {
             target: Drawable(0x1234_5678),
-            ops,
+            ops: ops.into(),
         })
     }
 

@@ -10,6 +10,7 @@
 //! - [`geometry`]: points, sizes, rectangles and colours.
 //! - [`request`]: everything a client can ask ([`Request`]).
 //! - [`draw`]: the ops of a draw batch ([`DrawOp`]) and the drawing state they share.
+//! - [`draw_ops`]: [`DrawOps`], a batch's list of ops (one op held without an allocation).
 //! - [`packed`]: runs of segments and rectangles in X's 8-byte layouts, for batches of many.
 //! - [`reply`]: answers to the requests that round-trip ([`Reply`]).
 //! - [`event`]: what the server tells a client unasked ([`Event`]): input, expose, configure.
@@ -34,6 +35,7 @@ mod bounded;
 pub mod codec;
 pub mod display;
 pub mod draw;
+pub mod draw_ops;
 pub mod error;
 pub mod event;
 pub mod framing;
@@ -48,6 +50,7 @@ pub mod request;
 pub use codec::{decode, encode_frame, encode_frame_head};
 pub use display::{ConnectAddress, ParsedDisplay};
 pub use draw::{BlendMode, DrawOp, FillRule, FontFace, GradientStop, LineCap, LineJoin, Paint, PathSeg};
+pub use draw_ops::DrawOps;
 pub use error::{DecodeError, DisplayError, FrameError, HandshakeError};
 pub use event::{Button, Event, EventMask, Key, KeyEvent, Modifiers, NamedKey, WheelDelta};
 pub use framing::FrameDecoder;

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::draw::{DrawOp, FontFace};
+pub use crate::draw_ops::DrawOps;
 use crate::event::EventMask;
 use crate::geometry::{Color, Rect};
 use crate::ids::WindowId;
@@ -63,7 +64,7 @@ pub enum Request {
         /// The ops, in order. See [`DrawOp`] for the drawing state they share. At most
         /// [`crate::MAX_BATCH_OPS`]: a longer batch does not decode.
         #[serde(deserialize_with = "crate::bounded::ops")]
-        ops: Vec<DrawOp>,
+        ops: DrawOps,
     },
     /// Replace a rectangle of pixels.
     PutImage {

@@ -511,7 +511,8 @@ fn example(name: &str) -> Option<Vec<u8>> {
                     ops: vec![
                         DrawOp::SetColor(Color(0xff20_60c0)),
                         DrawOp::FillRect(Rect::new(300, 200, 10, 10)),
-                    ],
+                    ]
+                    .into(),
                 },
                 &mut frame,
             );

@@ -175,7 +175,7 @@ fn golden_requests() -> Vec<Request> {
         },
         Request::Draw {
             target: W.into(),
-            ops: golden_draw_ops(),
+            ops: golden_draw_ops().into(),
         },
         // Two RGB pixels (ff0000, 0080ff) as one LZ4 block of 6 literals: token 0x60, then the bytes.
         Request::PutImage {

@@ -196,7 +196,7 @@ fn top_level_samples_embed_every_nested_variant() {
     let ops: Vec<DrawOp> = requests
         .iter()
         .filter_map(|r| match r {
-            Request::Draw { ops, .. } => Some(ops.clone()),
+            Request::Draw { ops, .. } => Some(ops.to_vec()),
             _ => None,
         })
         .flatten()
@@ -493,7 +493,7 @@ fn each_draw_op_round_trips_in_its_own_batch() {
     for op in sample_draw_ops() {
         round_trip(&Request::Draw {
             target: IMG,
-            ops: vec![op],
+            ops: vec![op].into(),
         });
     }
 }
@@ -645,7 +645,7 @@ fn drawables_come_from_windows() {
     assert_eq!(Drawable::from(W), Drawable(W.0));
     round_trip(&Request::Draw {
         target: W.into(),
-        ops: vec![DrawOp::FillRect(Rect::new(0, 0, 1, 1))],
+        ops: vec![DrawOp::FillRect(Rect::new(0, 0, 1, 1))].into(),
     });
 }
 

@@ -50,7 +50,13 @@ fn measure(ops: Vec<DrawOp>) -> Cost {
     let sizes: Vec<usize> = ops.iter().map(|op| encode_body(op).len()).collect();
     let count = ops.len();
     let mut frame = Vec::new();
-    encode_frame(&Request::Draw { target: WINDOW, ops }, &mut frame);
+    encode_frame(
+        &Request::Draw {
+            target: WINDOW,
+            ops: ops.into(),
+        },
+        &mut frame,
+    );
     Cost {
         ops: count,
         frame: frame.len(),

@@ -58,6 +58,14 @@ pub(super) fn target_fb_in<'a>(
     }
 }
 
+/// The failure for a drawable id that names none of the client's.
+fn not_owned(d: Drawable) -> Failure {
+    (
+        ErrorCode::BadDrawable,
+        format!("no drawable {:#x} belongs to this client", d.0),
+    )
+}
+
 impl ServerCore {
     /// The client's drawable `d`, or a BadDrawable failure.
     pub(super) fn own_target(&self, client: ClientId, d: Drawable) -> Result<Target, Failure> {
@@ -66,10 +74,20 @@ impl ServerCore {
         }
         match self.images.get(&d.0) {
             Some(i) if i.owner == client => Ok(Target::Image(d.0)),
-            _ => Err((
-                ErrorCode::BadDrawable,
-                format!("no drawable {:#x} belongs to this client", d.0),
-            )),
+            _ => Err(not_owned(d)),
+        }
+    }
+
+    /// The client's drawable `d` and its framebuffer (one lookup: drawing looks it up once per
+    /// request), or a BadDrawable failure.
+    fn own_fb(&mut self, client: ClientId, d: Drawable) -> Result<(Target, &mut Framebuffer), Failure> {
+        let (scene, images) = (&mut self.scene, &mut self.images);
+        if let Some(w) = scene.get_mut(WindowId(d.0)).filter(|w| w.owner == client) {
+            return Ok((Target::Window(WindowId(d.0)), &mut w.fb));
+        }
+        match images.get_mut(&d.0) {
+            Some(i) if i.owner == client => Ok((Target::Image(d.0), &mut i.fb)),
+            _ => Err(not_owned(d)),
         }
     }
 
@@ -85,10 +103,7 @@ impl ServerCore {
 
     /// Applies a draw batch whole, or fails changing nothing.
     pub(super) fn draw(&mut self, client: ClientId, target: Drawable, ops: &[DrawOp]) -> Result<(), Failure> {
-        let t = self.own_target(client, target)?;
-        let Some(slot) = self.target_fb(t) else {
-            return Ok(());
-        };
+        let (t, slot) = self.own_fb(client, target)?;
         // The target is taken out while the batch runs, so the batch can read the client's
         // other drawables; reading the target itself is handled by the rasterizer.
         let mut fb = std::mem::take(slot);

@@ -1336,7 +1336,10 @@ fn batch_failing_halfway_changes_nothing() {
         ),
     ];
     for (what, target, ops, codes) in cases {
-        let seq = d.send(&Request::Draw { target, ops });
+        let seq = d.send(&Request::Draw {
+            target,
+            ops: ops.into(),
+        });
         expect_error(&mut d, what, seq, &codes);
         assert_eq!(read(&mut d, win, w, h), before, "{what}: the window changed");
         assert_eq!(read(&mut d, im, 8, 8), before_im, "{what}: the image changed");
@@ -1345,7 +1348,7 @@ fn batch_failing_halfway_changes_nothing() {
     // The same batch without the bad op applies whole.
     let seq = d.send(&Request::Draw {
         target: win.into(),
-        ops: prefix(),
+        ops: prefix().into(),
     });
     assert_no_errors(&mut d, &format!("the good batch #{seq}"));
     let img = read(&mut d, win, w, h);
@@ -1369,7 +1372,8 @@ fn out_of_range_requests_get_errors_and_the_server_keeps_serving() {
                 DrawOp::Clear,
                 op,
                 DrawOp::FillRect(Rect::new(0, 0, 5, 5)),
-            ],
+            ]
+            .into(),
         })
     };
     let stops = |n: usize| -> Vec<GradientStop> {

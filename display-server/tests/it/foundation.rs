@@ -310,7 +310,8 @@ fn killed_raw_client_mid_frame_windows_vanish() {
         ops: vec![
             dispd_protocol::DrawOp::SetColor(RED),
             dispd_protocol::DrawOp::Clear,
-        ],
+        ]
+        .into(),
     };
     raw.send_request(&draw);
     let before = raw.sync(4);

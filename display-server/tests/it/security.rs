@@ -762,7 +762,7 @@ fn another_clients_window_cannot_be_touched() {
             "draw into",
             Request::Draw {
                 target: fa,
-                ops: vec![DrawOp::SetColor(Color::BLACK), DrawOp::Clear],
+                ops: vec![DrawOp::SetColor(Color::BLACK), DrawOp::Clear].into(),
             },
             ErrorCode::BadDrawable,
         ),
@@ -852,7 +852,8 @@ fn another_clients_window_cannot_be_touched() {
                     image: fa,
                     src: full,
                     dst: Rect::new(0, 0, 30, 30),
-                }],
+                }]
+                .into(),
             },
             ErrorCode::BadDrawable,
         ),
@@ -864,7 +865,8 @@ fn another_clients_window_cannot_be_touched() {
                     image: fi,
                     src: Rect::new(0, 0, 16, 16),
                     dst: Rect::new(0, 0, 16, 16),
-                }],
+                }]
+                .into(),
             },
             ErrorCode::BadDrawable,
         ),
@@ -877,7 +879,8 @@ fn another_clients_window_cannot_be_touched() {
                     src: full,
                     x: 0,
                     y: 0,
-                }],
+                }]
+                .into(),
             },
             ErrorCode::BadDrawable,
         ),
@@ -1578,7 +1581,8 @@ fn hostile_connection(
                             i32::MIN,
                             u32::MAX,
                             u32::MAX,
-                        ))],
+                        ))]
+                        .into(),
                     },
                     ErrorCode::BadValue,
                 ),
@@ -1641,7 +1645,7 @@ fn hostile_connection(
             let mut bytes = f.clone();
             bytes.extend(&frame(&Request::Draw {
                 target: Drawable(setup.ids.base),
-                ops: vec![DrawOp::Clear; 10],
+                ops: vec![DrawOp::Clear; 10].into(),
             }));
             let cut = f.len() + rng.below((bytes.len() - f.len()) as u64) as usize;
             p.send(&bytes[..cut]);
@@ -1905,7 +1909,7 @@ impl LoadClient {
             LoadClient::Raw(p, w) => {
                 p.request(&Request::Draw {
                     target: (*w).into(),
-                    ops: vec![DrawOp::SetColor(color), DrawOp::Clear],
+                    ops: vec![DrawOp::SetColor(color), DrawOp::Clear].into(),
                 });
             }
         }
@@ -1954,7 +1958,7 @@ impl LoadClient {
             (LoadClient::Raw(mut p, w), true) => {
                 let f = frame(&Request::Draw {
                     target: w.into(),
-                    ops: vec![DrawOp::Clear; 20],
+                    ops: vec![DrawOp::Clear; 20].into(),
                 });
                 p.send(&f[..f.len() / 2]);
                 p.shutdown(Shutdown::Both);
@@ -2433,7 +2437,7 @@ fn a_frame_of_too_many_ops_ends_the_connection_before_it_decodes() {
     let setup = p.handshake(&plain_hello());
     let mut body = dispd_protocol::codec::encode_body(&Request::Draw {
         target: Drawable(setup.ids.base),
-        ops: vec![],
+        ops: vec![].into(),
     });
     let _ = body.pop(); // the op count, 0
     let ops = setup.max_frame_len as usize - body.len() - 4;
@@ -2797,7 +2801,8 @@ fn flood_of_copies(server: TestServer) {
                         src: Rect::new(x, 13, 100, 100),
                         x,
                         y: 0,
-                    }],
+                    }]
+                    .into(),
                 });
             }
         },

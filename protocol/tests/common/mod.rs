@@ -1159,11 +1159,11 @@ pub fn sample_requests() -> Vec<Request> {
         },
         Request::Draw {
             target: W.into(),
-            ops: sample_draw_ops(),
+            ops: sample_draw_ops().into(),
         },
         Request::Draw {
             target: Drawable(0),
-            ops: Vec::new(),
+            ops: Vec::new().into(),
         },
         Request::PutImage {
             target: W.into(),

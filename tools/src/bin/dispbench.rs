@@ -500,7 +500,7 @@ fn batch(win: WindowId, aa: bool, white: bool, ops: impl IntoIterator<Item = Dra
     all.extend(ops);
     Request::Draw {
         target: win.into(),
-        ops: all,
+        ops: all.into(),
     }
 }
 
