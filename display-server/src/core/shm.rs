@@ -216,12 +216,19 @@ impl ServerCore {
             // The server's own layout, whose alpha a window ignores: each row of the area
             // straight into the window's row (a pass to set alpha after each row's copy was half
             // the time of a 100x100 put, waiting on the copy's stores).
-            let skip = (area.x - rect.x) as usize * 4;
+            let first = offset + (area.y - rect.y) as usize * stride + (area.x - rect.x) as usize * 4;
             let (x0, x1) = (area.x as usize, area.x as usize + area.width as usize);
-            for row in 0..area.height {
-                let start = offset + ((area.y - rect.y) as usize + row as usize) * stride + skip;
-                let dst = &mut fb.row_mut(area.y as u32 + row)[x0..x1];
-                copy_out(map, start, bytemuck::cast_slice_mut(dst))?;
+            let width = fb.width() as usize;
+            let row_bytes = area.width as usize * 4;
+            let span = (area.height as usize - 1) * stride + row_bytes;
+            let src = map.get_slice(first, span).map_err(|_| outside(first, span))?;
+            let rows = fb.pixels_mut()[area.y as usize * width..].chunks_exact_mut(width);
+            for (i, row) in rows.take(area.height as usize).enumerate() {
+                let dst: &mut [u8] = bytemuck::cast_slice_mut(&mut row[x0..x1]);
+                let from = src
+                    .subslice(i * stride, row_bytes)
+                    .map_err(|_| outside(first, span))?;
+                from.copy_to(dst);
             }
         } else {
             let mut data = vec![0u8; bytes];
@@ -251,11 +258,16 @@ fn copy_out(map: &MmapRegion, start: usize, dst: &mut [u8]) -> Result<(), Failur
     let copied = map.get_slice(start, dst.len()).map(|slice| slice.copy_to(dst));
     match copied {
         Ok(n) if n == dst.len() => Ok(()),
-        _ => Err((
-            ErrorCode::BadValue,
-            format!("{} bytes from offset {start} are not in the segment", dst.len()),
-        )),
+        _ => Err(outside(start, dst.len())),
     }
+}
+
+/// The failure for `len` bytes from `start` that are not all in the segment.
+fn outside(start: usize, len: usize) -> Failure {
+    (
+        ErrorCode::BadValue,
+        format!("{len} bytes from offset {start} are not in the segment"),
+    )
 }
 
 fn no_segment(segment: u32) -> Failure {
