@@ -18,7 +18,7 @@ fn ctrl_c_and_sigterm_remove_the_socket_file() {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !socket.exists() {
             assert!(Instant::now() < deadline, "disptrace did not listen");
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(1));
         }
         let status = Command::new("kill")
             .args([sig, &child.id().to_string()])

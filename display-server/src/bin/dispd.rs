@@ -327,12 +327,13 @@ fn serve_headless(args: Args, config: Config) -> Result<(), Box<dyn std::error::
     let runtime = display_server::runtime::build(args.worker_threads())?;
     let mut config = config;
     runtime.block_on(async {
+        let shutdown = shutdown_signal()?;
         let listeners = bind(&args).await?;
         let _secret = secure(&args, &mut config, &listeners)?;
         let size = args.size.unwrap_or(Size::new(1280, 1024));
         let backend = Box::new(Headless::new(size));
         tracing::info!(display = args.display, size = %format!("{}x{}", size.width, size.height), "headless screen ready");
-        run(listeners, backend, None, config, shutdown_signal()).await?;
+        run(listeners, backend, None, config, shutdown).await?;
         Ok(())
     })
 }
@@ -354,6 +355,7 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
 
     let event_loop = backend::create_event_loop()?;
     let runtime = display_server::runtime::build(args.worker_threads())?;
+    let signal = runtime.block_on(async { shutdown_signal() })?;
     let listeners = runtime.block_on(bind(&args))?;
     let mut config = config;
     let secret = secure(&args, &mut config, &listeners)?;
@@ -375,7 +377,7 @@ fn serve_on_screen(args: Args, config: Config) -> Result<(), Box<dyn std::error:
         let handle = std::thread::spawn(move || {
             let shutdown = async {
                 tokio::select! {
-                    _ = shutdown_signal() => {}
+                    _ = signal => {}
                     _ = stop_rx => {}
                 }
             };
@@ -415,21 +417,15 @@ async fn bind(args: &Args) -> Result<Vec<Listener>, Box<dyn std::error::Error>> 
     Ok(listeners)
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+/// Listens for SIGINT and SIGTERM from now on (before any socket exists, so that a signal that
+/// finds one also finds the handler that removes it) and resolves on the first.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
+    })
 }

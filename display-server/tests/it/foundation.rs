@@ -778,3 +778,49 @@ fn a_reply_spin_out_of_range_is_refused_by_name() {
         "{stderr}"
     );
 }
+
+/// Ctrl-C (SIGINT) and SIGTERM stop dispd cleanly, its socket file removed, even when they come
+/// as soon as the socket exists: the handlers are installed before the socket is made (once,
+/// they were installed after, and a signal in between killed dispd and left the file).
+#[test]
+fn ctrl_c_and_sigterm_stop_dispd_and_remove_its_socket() {
+    for (n, sig) in [(61, "-INT"), (62, "-TERM")] {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let mut dispd = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"))
+            .args([
+                &format!(":{n}"),
+                "--headless",
+                "--listen",
+                "unix",
+                "--no-auth",
+                "--socket-dir",
+            ])
+            .arg(dir.path())
+            .env("DISPD_LOG", "error")
+            .spawn()
+            .expect("start dispd");
+        let socket = dir.path().join(format!("D{n}"));
+        let deadline = std::time::Instant::now() + crate::util::WAIT;
+        while !socket.exists() {
+            assert!(std::time::Instant::now() < deadline, "dispd did not start");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([sig, &dispd.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let exit = loop {
+            if let Some(exit) = dispd.try_wait().expect("wait") {
+                break exit;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "dispd did not stop on {sig}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(exit.success(), "{sig}: {exit:?}");
+        assert!(!socket.exists(), "{sig}: {} is left behind", socket.display());
+    }
+}

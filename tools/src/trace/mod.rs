@@ -124,6 +124,8 @@ pub fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     let _ = std::fs::remove_file(&path);
+    // Before the socket exists: a signal that finds it must find the handler too.
+    remove_on_signal(path.clone())?;
     let unix = UnixListener::bind(&path).map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
     let tracer = Arc::new(Tracer {
         start: Instant::now(),
@@ -153,7 +155,6 @@ pub fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     }
-    remove_on_signal(path.clone())?;
     let cleanup = SocketFile(path);
     for conn in unix.incoming() {
         match conn {
@@ -172,7 +173,7 @@ fn remove_on_signal(path: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .build()?;
-    // Registered here, before the first client, so that no signal finds the default handler.
+    // Registered before this returns, so that no later signal finds the default handler.
     let (mut interrupt, mut terminate) = runtime.block_on(async {
         Ok::<_, std::io::Error>((signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?))
     })?;
