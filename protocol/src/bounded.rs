@@ -262,4 +262,84 @@ mod tests {
         // The budget is per message: the next one starts afresh.
         assert!(decode::<Request>(&two(0)).is_ok());
     }
+
+    /// A sequence that announces `hint` elements whatever it holds (postcard's announce exactly;
+    /// other formats may announce fewer), each element its own postcard encoding.
+    struct Announcing<'de> {
+        hint: usize,
+        items: std::collections::VecDeque<&'de [u8]>,
+    }
+
+    impl<'de> serde::de::SeqAccess<'de> for Announcing<'de> {
+        type Error = postcard::Error;
+
+        fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<Option<S::Value>, Self::Error> {
+            let Some(bytes) = self.items.pop_front() else {
+                return Ok(None);
+            };
+            seed.deserialize(&mut postcard::Deserializer::from_bytes(bytes))
+                .map(Some)
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.hint)
+        }
+    }
+
+    #[test]
+    fn ops_beyond_the_announced_count_decode_and_are_charged_to_the_limit() {
+        use serde::de::Visitor;
+        let encoded = |n: usize| -> Vec<Vec<u8>> {
+            (0..n)
+                .map(|x| {
+                    postcard::to_allocvec(&DrawOp::FillRect(crate::Rect::new(x as i32, 0, 1, 1)))
+                        .expect("encode")
+                })
+                .collect()
+        };
+        fn seq(hint: usize, items: &[Vec<u8>]) -> Announcing<'_> {
+            Announcing {
+                hint,
+                items: items.iter().map(Vec::as_slice).collect(),
+            }
+        }
+        // One announced, three sent: all three, in order.
+        let three = encoded(3);
+        let ops = super::OpsVisitor.visit_seq(seq(1, &three)).expect("three ops");
+        let xs: Vec<i32> = ops
+            .iter()
+            .map(|op| match op {
+                DrawOp::FillRect(r) => r.x,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(xs, [0, 1, 2]);
+        // One announced, one sent: one.
+        assert_eq!(
+            super::OpsVisitor
+                .visit_seq(seq(1, &three[..1]))
+                .expect("one op")
+                .len(),
+            1
+        );
+        // One announced, one over the limit sent: refused, and the bound says why.
+        let many = encoded(MAX_BATCH_OPS + 1);
+        crate::bounded::start_message();
+        assert!(super::OpsVisitor.visit_seq(seq(1, &many)).is_err());
+        assert_eq!(
+            crate::bounded::broken_bound(),
+            Some(super::OverLimit::Ops(MAX_BATCH_OPS + 1))
+        );
+        crate::bounded::start_message();
+        assert_eq!(
+            super::OpsVisitor
+                .visit_seq(seq(1, &many[..MAX_BATCH_OPS]))
+                .expect("the limit")
+                .len(),
+            MAX_BATCH_OPS
+        );
+    }
 }
