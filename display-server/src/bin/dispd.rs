@@ -203,6 +203,7 @@ fn main() -> ExitCode {
         return print_secret(display, auth_dir, owner);
     }
     let args = cli.args;
+    prefer_avx2_copies();
     init_logging();
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -253,6 +254,37 @@ fn report(line: &str) {
 /// (Safe code cannot call `mallopt`; with another allocator this is one allocation.)
 fn settle_malloc() {
     drop(std::hint::black_box(vec![0u8; 256 << 10]));
+}
+
+/// What [`prefer_avx2_copies`] sets.
+const PREFER_AVX2: &str = "glibc.cpu.hwcaps=Prefer_No_AVX512";
+
+/// glibc picks its `memmove` when a program starts, and on CPUs with AVX-512 (the AMD EPYC of
+/// `BENCHMARKS.md`) it picks its AVX-512 one, which copies the 400-byte rows of 100x100 window
+/// copies slower than its AVX2 one: `copywinwin100` 0.99M -> 1.09M/s, `scroll100` 1.08M ->
+/// 1.24M/s, `shmput100` +6%, large images unchanged. Only the environment glibc reads before
+/// `main` changes that choice, so dispd starts itself again, once, with `GLIBC_TUNABLES` set to
+/// [`PREFER_AVX2`] (what glibc does by itself on many Intel CPUs). A `GLIBC_TUNABLES` already set,
+/// even empty, is left as it is, and so is a CPU without AVX-512. If the new start fails, this
+/// one carries on with glibc's choice.
+fn prefer_avx2_copies() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::os::unix::process::CommandExt;
+        if std::env::var_os("GLIBC_TUNABLES").is_some() || !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let mut args = std::env::args_os();
+        let mut again = std::process::Command::new(exe);
+        if let Some(arg0) = args.next() {
+            again.arg0(arg0);
+        }
+        // Returns only if the new start failed.
+        let _ = again.args(args).env("GLIBC_TUNABLES", PREFER_AVX2).exec();
+    }
 }
 
 fn init_logging() {

@@ -824,3 +824,51 @@ fn ctrl_c_and_sigterm_stop_dispd_and_remove_its_socket() {
         assert!(!socket.exists(), "{sig}: {} is left behind", socket.display());
     }
 }
+
+/// On a CPU with AVX-512, dispd starts itself again with glibc told to prefer its AVX2 copies
+/// (faster for the rows of window copies here); a `GLIBC_TUNABLES` the user set, even empty, is
+/// left as it is. Read from the running server's environment.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn dispd_prefers_avx2_copies_unless_glibc_tunables_is_set() {
+    let avx512 = std::arch::is_x86_feature_detected!("avx512f");
+    for (n, given, expected) in [
+        (63, None, avx512.then_some("glibc.cpu.hwcaps=Prefer_No_AVX512")),
+        (64, Some(""), Some("")),
+        (65, Some("glibc.malloc.check=0"), Some("glibc.malloc.check=0")),
+    ] {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"));
+        command
+            .args([
+                &format!(":{n}"),
+                "--headless",
+                "--listen",
+                "unix",
+                "--no-auth",
+                "--socket-dir",
+            ])
+            .arg(dir.path())
+            .env("DISPD_LOG", "error")
+            .env_remove("GLIBC_TUNABLES");
+        if let Some(value) = given {
+            command.env("GLIBC_TUNABLES", value);
+        }
+        let mut dispd = command.spawn().expect("start dispd");
+        let socket = dir.path().join(format!("D{n}"));
+        let deadline = std::time::Instant::now() + crate::util::WAIT;
+        while !socket.exists() {
+            assert!(std::time::Instant::now() < deadline, "dispd did not start");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let environ = std::fs::read(format!("/proc/{}/environ", dispd.id())).expect("environ");
+        let _ = dispd.kill();
+        let _ = dispd.wait();
+        let tunables: Option<String> = environ
+            .split(|b| *b == 0)
+            .filter_map(|var| var.strip_prefix(b"GLIBC_TUNABLES="))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .next();
+        assert_eq!(tunables.as_deref(), expected, "GLIBC_TUNABLES given {given:?}");
+    }
+}
