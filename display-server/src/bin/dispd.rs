@@ -261,7 +261,8 @@ const PREFER_AVX2: &str = "glibc.cpu.hwcaps=Prefer_No_AVX512";
 
 /// glibc picks its `memmove` when a program starts, and on CPUs with AVX-512 (the AMD EPYC of
 /// `BENCHMARKS.md`) it picks its AVX-512 one, which copies the 400-byte rows of 100x100 window
-/// copies slower than its AVX2 one: `copywinwin100` 0.99M -> 1.09M/s, `scroll100` 1.08M ->
+/// copies slower than its 32-byte one (`__memmove_evex_unaligned_erms`, what glibc takes when
+/// told not to prefer AVX-512): `copywinwin100` 0.99M -> 1.09M/s, `scroll100` 1.08M ->
 /// 1.24M/s, `shmput100` +6%, large images unchanged. Only the environment glibc reads before
 /// `main` changes that choice, so dispd starts itself again, once, with `GLIBC_TUNABLES` set to
 /// [`PREFER_AVX2`] (what glibc does by itself on many Intel CPUs). A `GLIBC_TUNABLES` already set,

@@ -825,7 +825,7 @@ fn ctrl_c_and_sigterm_stop_dispd_and_remove_its_socket() {
     }
 }
 
-/// On a CPU with AVX-512, dispd starts itself again with glibc told to prefer its AVX2 copies
+/// On a CPU with AVX-512, dispd starts itself again with glibc told to prefer its 32-byte (AVX2-width) copies
 /// (faster for the rows of window copies here); a `GLIBC_TUNABLES` the user set, even empty, is
 /// left as it is. Read from the running server's environment.
 #[cfg(target_arch = "x86_64")]
