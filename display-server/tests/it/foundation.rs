@@ -786,25 +786,8 @@ fn a_reply_spin_out_of_range_is_refused_by_name() {
 fn ctrl_c_and_sigterm_stop_dispd_and_remove_its_socket() {
     for (n, sig) in [(61, "-INT"), (62, "-TERM")] {
         let dir = tempfile::TempDir::new().expect("temp dir");
-        let mut dispd = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"))
-            .args([
-                &format!(":{n}"),
-                "--headless",
-                "--listen",
-                "unix",
-                "--no-auth",
-                "--socket-dir",
-            ])
-            .arg(dir.path())
-            .env("DISPD_LOG", "error")
-            .spawn()
-            .expect("start dispd");
-        let socket = dir.path().join(format!("D{n}"));
+        let (mut dispd, socket) = crate::util::spawn_dispd(n, dir.path(), |_| {});
         let deadline = std::time::Instant::now() + crate::util::WAIT;
-        while !socket.exists() {
-            assert!(std::time::Instant::now() < deadline, "dispd did not start");
-            std::thread::sleep(Duration::from_millis(1));
-        }
         let killed = std::process::Command::new("kill")
             .args([sig, &dispd.id().to_string()])
             .status()
@@ -825,9 +808,9 @@ fn ctrl_c_and_sigterm_stop_dispd_and_remove_its_socket() {
     }
 }
 
-/// On a CPU with AVX-512, dispd starts itself again with glibc told to prefer its 32-byte (AVX2-width) copies
-/// (faster for the rows of window copies here); a `GLIBC_TUNABLES` the user set, even empty, is
-/// left as it is. Read from the running server's environment.
+/// On a CPU with AVX-512, dispd starts itself again with glibc told to prefer its 32-byte
+/// (AVX2-width) copies, faster for the rows of window copies here; a `GLIBC_TUNABLES` the user
+/// set, even empty, is left as it is. Read from the running server's environment.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn dispd_prefers_avx2_copies_unless_glibc_tunables_is_set() {
@@ -838,29 +821,12 @@ fn dispd_prefers_avx2_copies_unless_glibc_tunables_is_set() {
         (65, Some("glibc.malloc.check=0"), Some("glibc.malloc.check=0")),
     ] {
         let dir = tempfile::TempDir::new().expect("temp dir");
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"));
-        command
-            .args([
-                &format!(":{n}"),
-                "--headless",
-                "--listen",
-                "unix",
-                "--no-auth",
-                "--socket-dir",
-            ])
-            .arg(dir.path())
-            .env("DISPD_LOG", "error")
-            .env_remove("GLIBC_TUNABLES");
-        if let Some(value) = given {
-            command.env("GLIBC_TUNABLES", value);
-        }
-        let mut dispd = command.spawn().expect("start dispd");
-        let socket = dir.path().join(format!("D{n}"));
-        let deadline = std::time::Instant::now() + crate::util::WAIT;
-        while !socket.exists() {
-            assert!(std::time::Instant::now() < deadline, "dispd did not start");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let (mut dispd, _) = crate::util::spawn_dispd(n, dir.path(), |command| {
+            command.env_remove("GLIBC_TUNABLES");
+            if let Some(value) = given {
+                command.env("GLIBC_TUNABLES", value);
+            }
+        });
         let environ = std::fs::read(format!("/proc/{}/environ", dispd.id())).expect("environ");
         let _ = dispd.kill();
         let _ = dispd.wait();

@@ -6,7 +6,9 @@
 use dispd_protocol::{Compression, Drawable, ErrorCode, Request, ServerMessage};
 use gui_client::{ClientError, Color, Display, Image, PixelFormat, Rect, Size};
 
-use crate::util::{assert_pixels, wait_expose, wait_screen, RawClient, TestServer, Transport, WAIT};
+use crate::util::{
+    assert_pixels, spawn_dispd, wait_expose, wait_screen, RawClient, TestServer, Transport, WAIT,
+};
 
 /// A window of `w` x `h`, white, mapped and exposed.
 fn window(d: &mut Display, w: u32, h: u32) -> gui_client::WindowId {
@@ -408,25 +410,7 @@ fn shared_memory_needs_the_unix_socket_and_a_sealed_memfd() {
 #[test]
 fn descriptors_sent_with_a_large_image_are_capped() {
     let dir = tempfile::TempDir::new().expect("temp dir");
-    let mut dispd = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"))
-        .args([
-            ":7",
-            "--headless",
-            "--listen",
-            "unix",
-            "--no-auth",
-            "--socket-dir",
-        ])
-        .arg(dir.path())
-        .env("DISPD_LOG", "error")
-        .spawn()
-        .expect("start dispd");
-    let socket = dir.path().join("D7");
-    let deadline = std::time::Instant::now() + WAIT;
-    while !socket.exists() {
-        assert!(std::time::Instant::now() < deadline, "dispd did not start");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let (mut dispd, socket) = spawn_dispd(7, dir.path(), |_| {});
     let open_fds = || {
         std::fs::read_dir(format!("/proc/{}/fd", dispd.id()))
             .expect("fds")

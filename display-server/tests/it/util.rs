@@ -534,3 +534,34 @@ impl TestServer {
             .unwrap_or_else(|e| panic!("connect over {transport:?} with explicit auth: {e}"))
     }
 }
+
+/// Starts the built `dispd` binary as a process of its own: headless, display `:n` on a Unix
+/// socket in `dir`, no authentication, errors only in its log, with whatever `configure` adds to
+/// the command. Returns the process and its socket's path once the socket exists.
+pub fn spawn_dispd(
+    n: u16,
+    dir: &Path,
+    configure: impl FnOnce(&mut std::process::Command),
+) -> (std::process::Child, PathBuf) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dispd"));
+    command
+        .args([
+            &format!(":{n}"),
+            "--headless",
+            "--listen",
+            "unix",
+            "--no-auth",
+            "--socket-dir",
+        ])
+        .arg(dir)
+        .env("DISPD_LOG", "error");
+    configure(&mut command);
+    let dispd = command.spawn().expect("start dispd");
+    let socket = dir.join(format!("D{n}"));
+    let deadline = Instant::now() + WAIT;
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "dispd :{n} did not start");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    (dispd, socket)
+}
